@@ -1,0 +1,80 @@
+package io.raftlog.core;
+
+/**
+ * The leader's view of one follower (dissertation 3.5, and etcd's probe / replicate states).
+ * <ul>
+ *     <li>PROBE: where the follower's log matches is unknown; one AppendEntries at a time, resent on each
+ *     heartbeat, walking {@code nextIndex} back on each rejection.</li>
+ *     <li>REPLICATE: the logs match up to {@code matchIndex}; AppendEntries are pipelined from {@code nextIndex}
+ *     without waiting for answers, bounded by the inflight window.</li>
+ * </ul>
+ */
+final class PeerProgress
+{
+    static final int PROBE = 0;
+    static final int REPLICATE = 1;
+
+    final int memberId;
+    final InflightWindow inflight;
+    int state = PROBE;
+    long nextIndex;
+    long matchIndex;
+    /** The peer's last appended index as it last said, for deciding when a transfer target is caught up. */
+    boolean probeSent;
+    /** Heard from since the last check-quorum round. */
+    boolean recentActive;
+    long lastProgressNs;
+
+    PeerProgress(final int memberId, final int maxInflightMessages, final int maxInflightBytes)
+    {
+        this.memberId = memberId;
+        this.inflight = new InflightWindow(maxInflightMessages, maxInflightBytes);
+    }
+
+    void resetForNewLeader(final long leaderLastIndex, final long nowNs)
+    {
+        state = PROBE;
+        nextIndex = leaderLastIndex + 1;
+        matchIndex = 0;
+        probeSent = false;
+        recentActive = false;
+        lastProgressNs = nowNs;
+        inflight.clear();
+    }
+
+    void becomeProbe(final long newNextIndex)
+    {
+        state = PROBE;
+        nextIndex = Math.max(newNextIndex, matchIndex + 1);
+        probeSent = false;
+        inflight.clear();
+    }
+
+    void becomeReplicate(final long nowNs)
+    {
+        state = REPLICATE;
+        nextIndex = matchIndex + 1;
+        probeSent = false;
+        lastProgressNs = nowNs;
+        inflight.clear();
+    }
+
+    /**
+     * @return true if the match moved forward.
+     */
+    boolean acknowledge(final long index, final long nowNs)
+    {
+        if (index > matchIndex)
+        {
+            matchIndex = index;
+            lastProgressNs = nowNs;
+            if (nextIndex <= index)
+            {
+                nextIndex = index + 1;
+            }
+            inflight.freeUpTo(index);
+            return true;
+        }
+        return false;
+    }
+}

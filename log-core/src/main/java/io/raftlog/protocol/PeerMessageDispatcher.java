@@ -1,0 +1,134 @@
+package io.raftlog.protocol;
+
+import io.raftlog.codecs.AppendEntriesDecoder;
+import io.raftlog.codecs.AppendResponseDecoder;
+import io.raftlog.codecs.BooleanType;
+import io.raftlog.codecs.MessageHeaderDecoder;
+import io.raftlog.codecs.MessageValidator;
+import io.raftlog.codecs.TimeoutNowDecoder;
+import io.raftlog.codecs.VoteRequestDecoder;
+import io.raftlog.codecs.VoteResponseDecoder;
+import io.raftlog.codecs.VoteType;
+import io.raftlog.core.RaftCore;
+import org.agrona.DirectBuffer;
+
+/**
+ * Decodes one received peer message with flyweights over the receive buffer and calls the core's typed method.
+ * Anything malformed or foreign is counted and dropped before the core sees it: a bad message never stops a node.
+ */
+public final class PeerMessageDispatcher
+{
+    private final RaftCore core;
+    private final MessageValidator validator = new MessageValidator();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final VoteRequestDecoder voteRequest = new VoteRequestDecoder();
+    private final VoteResponseDecoder voteResponse = new VoteResponseDecoder();
+    private final AppendEntriesDecoder appendEntries = new AppendEntriesDecoder();
+    private final AppendResponseDecoder appendResponse = new AppendResponseDecoder();
+    private final TimeoutNowDecoder timeoutNow = new TimeoutNowDecoder();
+    private long messagesReceived;
+    private long messagesRejected;
+
+    public PeerMessageDispatcher(final RaftCore core)
+    {
+        this.core = core;
+    }
+
+    public long messagesReceived()
+    {
+        return messagesReceived;
+    }
+
+    /**
+     * @return messages dropped as malformed, foreign, or not a peer message.
+     */
+    public long messagesRejected()
+    {
+        return messagesRejected;
+    }
+
+    /**
+     * @return true when the message was well formed and handed to the core.
+     */
+    public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        messagesReceived++;
+        final int templateId = validator.validate(buffer, offset, length);
+        if (templateId < 0)
+        {
+            messagesRejected++;
+            return false;
+        }
+        header.wrap(buffer, offset);
+        final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = header.blockLength();
+        final int version = header.version();
+        switch (templateId)
+        {
+            case VoteRequestDecoder.TEMPLATE_ID:
+                voteRequest.wrap(buffer, bodyOffset, blockLength, version);
+                core.onVoteRequest(
+                    voteRequest.term(),
+                    voteRequest.lastLogIndex(),
+                    voteRequest.lastLogTerm(),
+                    voteRequest.candidateId(),
+                    voteRequest.voteType() == VoteType.PRE_VOTE,
+                    voteRequest.leadershipTransfer() == BooleanType.TRUE);
+                return true;
+
+            case VoteResponseDecoder.TEMPLATE_ID:
+                voteResponse.wrap(buffer, bodyOffset, blockLength, version);
+                core.onVoteResponse(
+                    voteResponse.term(),
+                    voteResponse.voterId(),
+                    voteResponse.voteType() == VoteType.PRE_VOTE,
+                    voteResponse.granted() == BooleanType.TRUE);
+                return true;
+
+            case AppendEntriesDecoder.TEMPLATE_ID:
+            {
+                appendEntries.wrap(buffer, bodyOffset, blockLength, version);
+                final long term = appendEntries.term();
+                final long prevLogIndex = appendEntries.prevLogIndex();
+                final long prevLogTerm = appendEntries.prevLogTerm();
+                final long leaderCommit = appendEntries.leaderCommit();
+                final int leaderId = appendEntries.leaderId();
+                final int entryCount = appendEntries.entryCount();
+                final int entriesLength = appendEntries.entriesLength();
+                final int entriesOffset = appendEntries.limit() + AppendEntriesDecoder.entriesHeaderLength();
+                core.onAppendEntries(
+                    term,
+                    leaderId,
+                    prevLogIndex,
+                    prevLogTerm,
+                    leaderCommit,
+                    entryCount,
+                    buffer,
+                    entriesOffset,
+                    entriesLength);
+                return true;
+            }
+
+            case AppendResponseDecoder.TEMPLATE_ID:
+                appendResponse.wrap(buffer, bodyOffset, blockLength, version);
+                core.onAppendResponse(
+                    appendResponse.term(),
+                    appendResponse.followerId(),
+                    appendResponse.success() == BooleanType.TRUE,
+                    appendResponse.matchIndex(),
+                    appendResponse.conflictIndex(),
+                    appendResponse.conflictTerm(),
+                    appendResponse.lastLogIndex());
+                return true;
+
+            case TimeoutNowDecoder.TEMPLATE_ID:
+                timeoutNow.wrap(buffer, bodyOffset, blockLength, version);
+                core.onTimeoutNow(timeoutNow.term(), timeoutNow.leaderId());
+                return true;
+
+            default:
+                messagesRejected++;
+                return false;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.raftlog.protocol;
+
+import io.raftlog.codecs.AppendEntriesEncoder;
+import io.raftlog.codecs.AppendResponseEncoder;
+import io.raftlog.codecs.BooleanType;
+import io.raftlog.codecs.MessageHeaderEncoder;
+import io.raftlog.codecs.TimeoutNowEncoder;
+import io.raftlog.codecs.VoteRequestEncoder;
+import io.raftlog.codecs.VoteResponseEncoder;
+import io.raftlog.codecs.VoteType;
+import io.raftlog.core.PeerTransport;
+import org.agrona.DirectBuffer;
+
+/**
+ * Binds the core's outbound port to SBE: each call claims exactly the message's length in the outbox and encodes
+ * the flyweight in place. No Raft rules here.
+ */
+public final class PeerMessageEncoder implements PeerTransport
+{
+    private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+
+    private final PeerOutbox outbox;
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final VoteRequestEncoder voteRequest = new VoteRequestEncoder();
+    private final VoteResponseEncoder voteResponse = new VoteResponseEncoder();
+    private final AppendEntriesEncoder appendEntries = new AppendEntriesEncoder();
+    private final AppendResponseEncoder appendResponse = new AppendResponseEncoder();
+    private final TimeoutNowEncoder timeoutNow = new TimeoutNowEncoder();
+    private long messagesSent;
+    private long messagesBackPressured;
+    private long entryBytesSent;
+
+    public PeerMessageEncoder(final PeerOutbox outbox)
+    {
+        this.outbox = outbox;
+    }
+
+    public long messagesSent()
+    {
+        return messagesSent;
+    }
+
+    public long messagesBackPressured()
+    {
+        return messagesBackPressured;
+    }
+
+    /**
+     * @return the bytes of entry records sent in AppendEntries, for tests that check each entry goes out about once.
+     */
+    public long entryBytesSent()
+    {
+        return entryBytesSent;
+    }
+
+    public void sendVoteRequest(
+        final int to,
+        final long term,
+        final long lastLogIndex,
+        final long lastLogTerm,
+        final int candidateId,
+        final boolean preVote,
+        final boolean transfer)
+    {
+        if (claim(to, HEADER + VoteRequestEncoder.BLOCK_LENGTH))
+        {
+            voteRequest.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .lastLogIndex(lastLogIndex)
+                .lastLogTerm(lastLogTerm)
+                .candidateId(candidateId)
+                .voteType(preVote ? VoteType.PRE_VOTE : VoteType.VOTE)
+                .leadershipTransfer(transfer ? BooleanType.TRUE : BooleanType.FALSE);
+            outbox.commit();
+        }
+    }
+
+    public void sendVoteResponse(
+        final int to, final long term, final int voterId, final boolean preVote, final boolean granted)
+    {
+        if (claim(to, HEADER + VoteResponseEncoder.BLOCK_LENGTH))
+        {
+            voteResponse.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .voterId(voterId)
+                .voteType(preVote ? VoteType.PRE_VOTE : VoteType.VOTE)
+                .granted(granted ? BooleanType.TRUE : BooleanType.FALSE);
+            outbox.commit();
+        }
+    }
+
+    public boolean sendAppendEntries(
+        final int to,
+        final long term,
+        final int leaderId,
+        final long prevLogIndex,
+        final long prevLogTerm,
+        final long leaderCommit,
+        final int entryCount,
+        final DirectBuffer entries,
+        final int offset,
+        final int length)
+    {
+        final int messageLength =
+            HEADER + AppendEntriesEncoder.BLOCK_LENGTH + AppendEntriesEncoder.entriesHeaderLength() + length;
+        if (!claim(to, messageLength))
+        {
+            return false;
+        }
+        appendEntries.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+            .term(term)
+            .prevLogIndex(prevLogIndex)
+            .prevLogTerm(prevLogTerm)
+            .leaderCommit(leaderCommit)
+            .leaderId(leaderId)
+            .entryCount(entryCount)
+            .putEntries(entries, offset, length);
+        outbox.commit();
+        entryBytesSent += length;
+        return true;
+    }
+
+    public void sendAppendResponse(
+        final int to,
+        final long term,
+        final int followerId,
+        final boolean success,
+        final long matchIndex,
+        final long conflictIndex,
+        final long conflictTerm,
+        final long lastLogIndex)
+    {
+        if (claim(to, HEADER + AppendResponseEncoder.BLOCK_LENGTH))
+        {
+            appendResponse.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .matchIndex(matchIndex)
+                .conflictIndex(conflictIndex)
+                .conflictTerm(conflictTerm)
+                .lastLogIndex(lastLogIndex)
+                .followerId(followerId)
+                .success(success ? BooleanType.TRUE : BooleanType.FALSE);
+            outbox.commit();
+        }
+    }
+
+    public void sendTimeoutNow(final int to, final long term, final int leaderId)
+    {
+        if (claim(to, HEADER + TimeoutNowEncoder.BLOCK_LENGTH))
+        {
+            timeoutNow.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .leaderId(leaderId);
+            outbox.commit();
+        }
+    }
+
+    private boolean claim(final int to, final int length)
+    {
+        if (outbox.tryClaim(to, length))
+        {
+            messagesSent++;
+            return true;
+        }
+        messagesBackPressured++;
+        return false;
+    }
+}

@@ -1,0 +1,165 @@
+package io.raftlog.sim;
+
+import io.raftlog.core.RaftConfig;
+import io.raftlog.core.RaftCore;
+import io.raftlog.core.RaftListener;
+import io.raftlog.core.Role;
+import io.raftlog.protocol.PeerMessageDispatcher;
+import io.raftlog.protocol.PeerMessageEncoder;
+import io.raftlog.protocol.PeerOutbox;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One simulated member: a real {@link RaftCore} over a simulated disk, talking SBE through the simulated network.
+ * Its disk and metadata outlive crashes; the core does not.
+ */
+public final class SimNode implements PeerOutbox, RaftListener
+{
+    final int id;
+    final SimLogStore store;
+    final SimMetaStore meta = new SimMetaStore();
+    private final SimCluster cluster;
+    private RaftCore core;
+    private PeerMessageEncoder encoder;
+    private PeerMessageDispatcher dispatcher;
+    private SimEvent claim;
+    private boolean alive;
+    private long incarnation;
+    boolean syncInFlight;
+    private long messagesSentBefore;
+    private long entryBytesSentBefore;
+
+    SimNode(final int id, final SimCluster cluster, final int streamBytes, final int entries)
+    {
+        this.id = id;
+        this.cluster = cluster;
+        this.store = new SimLogStore(id, streamBytes, entries);
+    }
+
+    void start(final RaftConfig config, final long nowNs)
+    {
+        incarnation++;
+        alive = true;
+        syncInFlight = false;
+        encoder = new PeerMessageEncoder(this);
+        core = new RaftCore(config, store, meta, encoder, this);
+        dispatcher = new PeerMessageDispatcher(core);
+        core.start(nowNs);
+    }
+
+    void crash()
+    {
+        if (encoder != null)
+        {
+            messagesSentBefore += encoder.messagesSent();
+            entryBytesSentBefore += encoder.entryBytesSent();
+        }
+        alive = false;
+        incarnation++;
+        core = null;
+        encoder = null;
+        dispatcher = null;
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public boolean isAlive()
+    {
+        return alive;
+    }
+
+    long incarnation()
+    {
+        return incarnation;
+    }
+
+    public RaftCore core()
+    {
+        return core;
+    }
+
+    public SimLogStore store()
+    {
+        return store;
+    }
+
+    public SimMetaStore meta()
+    {
+        return meta;
+    }
+
+    PeerMessageDispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    /**
+     * @return every peer message this member has sent, across restarts.
+     */
+    public long messagesSent()
+    {
+        return messagesSentBefore + (encoder == null ? 0 : encoder.messagesSent());
+    }
+
+    public long entryBytesSent()
+    {
+        return entryBytesSentBefore + (encoder == null ? 0 : encoder.entryBytesSent());
+    }
+
+    public boolean isLeader()
+    {
+        return alive && core.role() == Role.LEADER;
+    }
+
+    // PeerOutbox
+
+    public boolean tryClaim(final int memberId, final int length)
+    {
+        if (memberId < 1 || memberId > cluster.size())
+        {
+            return false;
+        }
+        claim = cluster.queue().acquire();
+        claim.type = SimEvent.DELIVER;
+        claim.from = id;
+        claim.to = memberId;
+        claim.length = length;
+        claim.payload.checkLimit(length);
+        return true;
+    }
+
+    public MutableDirectBuffer buffer()
+    {
+        return claim.payload;
+    }
+
+    public int offset()
+    {
+        return 0;
+    }
+
+    public void commit()
+    {
+        final SimEvent message = claim;
+        claim = null;
+        cluster.network().send(message, cluster.nowNs());
+    }
+
+    // RaftListener
+
+    public void onCommit(final long commitIndex)
+    {
+        cluster.onCommit(this, commitIndex);
+    }
+
+    public void onRoleChange(final Role role, final long term, final int leaderId)
+    {
+        if (role == Role.LEADER)
+        {
+            cluster.onLeader(this, term);
+        }
+    }
+}

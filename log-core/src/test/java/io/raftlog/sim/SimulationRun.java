@@ -1,0 +1,126 @@
+package io.raftlog.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One seeded run: a 3- or 5-member cluster under a client workload and a nemesis for a safety phase, then healed
+ * for a liveness phase in which a leader must be elected and new entries must commit within a bound. The seed
+ * alone decides everything, so a failure replays exactly.
+ */
+public final class SimulationRun
+{
+    public static final long LIVENESS_BOUND_NS = 10_000_000_000L;
+
+    /** What one run did and found. */
+    public static final class Result
+    {
+        public final long seed;
+        public final int members;
+        public final Nemesis.Mix mix;
+        public long steps;
+        public long elections;
+        public long crashes;
+        public long partitions;
+        public long networkChanges;
+        public long offered;
+        public long acknowledged;
+        public long committed;
+        public long messagesDropped;
+        public long messagesDuplicated;
+        public final List<String> violations = new ArrayList<>();
+
+        Result(final long seed, final int members, final Nemesis.Mix mix)
+        {
+            this.seed = seed;
+            this.members = members;
+            this.mix = mix;
+        }
+
+        public String reproduce()
+        {
+            return "mvn -B -q install -DskipTests && mvn -B -pl log-core test -Dtest=SimulationTest -Dsim.seed=" + seed;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "seed=" + seed + " members=" + members + " mix=" + mix + " steps=" + steps +
+                " elections=" + elections + " crashes=" + crashes + " partitions=" + partitions +
+                " networkChanges=" + networkChanges + " offered=" + offered + " acknowledged=" + acknowledged +
+                " committed=" + committed + " dropped=" + messagesDropped + " duplicated=" + messagesDuplicated +
+                " violations=" + violations;
+        }
+    }
+
+    private SimulationRun()
+    {
+    }
+
+    public static Result run(final long seed)
+    {
+        final SplittableRandom choice = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        final int members = choice.nextBoolean() ? 3 : 5;
+        final Nemesis.Mix mix = Nemesis.Mix.values()[choice.nextInt(Nemesis.Mix.values().length)];
+        final long faultPhaseNs = 6_000_000_000L + choice.nextLong(4_000_000_000L);
+        final Result result = new Result(seed, members, mix);
+
+        final SimOptions options = new SimOptions().members(members).seed(seed);
+        options.keepSomeUnsyncedOnCrash = choice.nextBoolean();
+        final SimCluster cluster = new SimCluster(options);
+        try
+        {
+            cluster.startAll();
+            final ClientWorkload workload = new ClientWorkload(cluster, 5_000_000L, 40_000_000L, 4);
+            final Nemesis nemesis = new Nemesis(cluster, mix, 100_000_000L, 1_200_000_000L);
+            workload.start(50_000_000L);
+            nemesis.start(300_000_000L);
+
+            cluster.runUntil(faultPhaseNs);
+
+            nemesis.stopAndHeal();
+            final long healedAt = cluster.nowNs();
+            while (workload.lastAcknowledgedNs() <= healedAt && cluster.nowNs() - healedAt < LIVENESS_BOUND_NS)
+            {
+                cluster.runFor(50_000_000L);
+            }
+            if (workload.lastAcknowledgedNs() <= healedAt)
+            {
+                result.violations.add("liveness: nothing committed within " + LIVENESS_BOUND_NS / 1_000_000 +
+                    " ms after the faults healed (leader " + cluster.leader() + ")");
+            }
+            // let followers catch up, then every live member's log must hold every acknowledged entry
+            workload.stop();
+            cluster.runFor(2_000_000_000L);
+            for (int id = 1; id <= members; id++)
+            {
+                cluster.checker().checkAcknowledgedHeldBy(cluster.node(id), "member " + id + " at the end");
+            }
+
+            result.offered = workload.offered();
+            result.acknowledged = workload.acknowledged();
+            result.crashes = nemesis.crashes();
+            result.partitions = nemesis.partitions();
+            result.networkChanges = nemesis.networkChanges();
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            result.violations.add("exception: " + ex);
+        }
+        result.steps = cluster.steps();
+        result.committed = cluster.checker().committedMax();
+        result.messagesDropped = cluster.network().messagesDropped();
+        result.messagesDuplicated = cluster.network().messagesDuplicated();
+        for (int id = 1; id <= members; id++)
+        {
+            final SimNode node = cluster.node(id);
+            if (node.isAlive())
+            {
+                result.elections += node.core().electionsStarted();
+            }
+        }
+        result.violations.addAll(cluster.checker().violations());
+        return result;
+    }
+}
