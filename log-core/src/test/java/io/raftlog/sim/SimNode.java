@@ -28,6 +28,7 @@ public final class SimNode implements PeerOutbox, RaftListener
     boolean syncInFlight;
     private long messagesSentBefore;
     private long entryBytesSentBefore;
+    private long electionsBefore;
 
     SimNode(final int id, final SimCluster cluster, final int streamBytes, final int entries)
     {
@@ -53,6 +54,7 @@ public final class SimNode implements PeerOutbox, RaftListener
         {
             messagesSentBefore += encoder.messagesSent();
             entryBytesSentBefore += encoder.entryBytesSent();
+            electionsBefore += core.electionsStarted();
         }
         alive = false;
         incarnation++;
@@ -102,6 +104,14 @@ public final class SimNode implements PeerOutbox, RaftListener
     public long messagesSent()
     {
         return messagesSentBefore + (encoder == null ? 0 : encoder.messagesSent());
+    }
+
+    /**
+     * @return elections this member started, across restarts.
+     */
+    public long electionsStarted()
+    {
+        return electionsBefore + (core == null ? 0 : core.electionsStarted());
     }
 
     public long entryBytesSent()

@@ -36,6 +36,7 @@ class SimulationTest
             }
             long steps = 0;
             long elections = 0;
+            long leaders = 0;
             long crashes = 0;
             long partitions = 0;
             long networkChanges = 0;
@@ -50,6 +51,7 @@ class SimulationTest
                 final SimulationRun.Result r = future.get();
                 steps += r.steps;
                 elections += r.elections;
+                leaders += r.leadersElected;
                 crashes += r.crashes;
                 partitions += r.partitions;
                 networkChanges += r.networkChanges;
@@ -70,10 +72,10 @@ class SimulationTest
             final long violations = failed.stream().mapToLong(r -> r.violations.size()).sum();
             final long wallMs = (System.nanoTime() - started) / 1_000_000;
             System.out.printf(
-                "simulator detail: %d runs (%d of 3 members, %d of 5), mixes %s, %d elections, %d crashes, " +
+                "simulator detail: %d runs (%d of 3 members, %d of 5), mixes %s, %d elections started, %d leaders elected, %d crashes, " +
                 "%d partitions, %d network changes, %d messages dropped, %d duplicated, %d entries acknowledged, " +
                 "%d ms wall%n",
-                runs, threeMember, runs - threeMember, java.util.Arrays.toString(mixes), elections, crashes,
+                runs, threeMember, runs - threeMember, java.util.Arrays.toString(mixes), elections, leaders, crashes,
                 partitions, networkChanges, dropped, duplicated, acknowledged, wallMs);
             System.out.printf("simulator: %d runs, %d steps, %d violations%n", runs, steps, violations);
 
