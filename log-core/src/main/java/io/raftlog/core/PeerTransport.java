@@ -38,7 +38,8 @@ public interface PeerTransport
         long matchIndex,
         long conflictIndex,
         long conflictTerm,
-        long lastLogIndex);
+        long lastLogIndex,
+        long rejectedIndex);
 
     void sendTimeoutNow(int to, long term, int leaderId);
 }

@@ -343,7 +343,7 @@ public final class RaftCore
         else if (ackPending && role == Role.FOLLOWER && leaderId != NO_MEMBER)
         {
             final long match = Math.min(verifiedIndex, durableIndex);
-            transport.sendAppendResponse(leaderId, currentTerm, selfId, true, match, 0, 0, verifiedIndex);
+            transport.sendAppendResponse(leaderId, currentTerm, selfId, true, match, 0, 0, verifiedIndex, 0);
             lastAckedMatch = match;
             ackPending = false;
             work++;
@@ -473,7 +473,8 @@ public final class RaftCore
         if (term < currentTerm)
         {
             // A stale leader learns the newer term from this and steps down.
-            transport.sendAppendResponse(leaderId, currentTerm, selfId, false, 0, 0, 0, log.lastIndex());
+            transport.sendAppendResponse(
+                leaderId, currentTerm, selfId, false, 0, 0, 0, log.lastIndex(), prevLogIndex);
             return;
         }
         if (role == Role.LEADER && term == currentTerm)
@@ -491,14 +492,14 @@ public final class RaftCore
         final long lastIndex = log.lastIndex();
         if (prevLogIndex > lastIndex)
         {
-            rejectAppend(lastIndex + 1, 0);
+            rejectAppend(prevLogIndex, lastIndex + 1, 0);
             return;
         }
         final long termAtPrev = log.termAt(prevLogIndex);
         if (termAtPrev != prevLogTerm)
         {
             // Fast back-up (paper 5.3): name the conflicting term and where it starts, so the leader skips it whole.
-            rejectAppend(Math.max(log.firstIndexOfTerm(termAtPrev), commitIndex + 1), termAtPrev);
+            rejectAppend(prevLogIndex, Math.max(log.firstIndexOfTerm(termAtPrev), commitIndex + 1), termAtPrev);
             return;
         }
         if (entryCount > 0 && LogEntryCodec.index(entries, offset) != prevLogIndex + 1)
@@ -539,7 +540,12 @@ public final class RaftCore
         {
             setCommitIndex(newCommit);
         }
-        ackPending = true;
+        // Answer now when there is nothing to wait for; otherwise onLogDurable answers once the new entries are
+        // durable, so a batch costs one acknowledgement, not two.
+        if (entryCount == 0 || durableIndex >= verifiedIndex)
+        {
+            ackPending = true;
+        }
     }
 
     public void onAppendResponse(
@@ -549,7 +555,8 @@ public final class RaftCore
         final long matchIndex,
         final long conflictIndex,
         final long conflictTerm,
-        final long lastLogIndex)
+        final long lastLogIndex,
+        final long rejectedIndex)
     {
         final int slot = slotOf(followerId);
         if (slot < 0 || slot == selfSlot)
@@ -584,9 +591,12 @@ public final class RaftCore
         }
         else
         {
-            if (peer.state == PeerProgress.REPLICATE && conflictIndex <= peer.matchIndex)
+            // A rejection of anything but the AppendEntries now in question is stale (reordered or duplicated):
+            // in replicate, one at or below the match; in probe, one that is not of the probe just sent.
+            if (peer.state == PeerProgress.REPLICATE ?
+                rejectedIndex <= peer.matchIndex : rejectedIndex != peer.nextIndex - 1)
             {
-                return; // a stale rejection, overtaken by later acknowledgements
+                return;
             }
             long next = conflictIndex;
             if (conflictTerm > 0)
@@ -597,7 +607,8 @@ public final class RaftCore
                     next = lastOfTerm + 1;
                 }
             }
-            next = Math.min(next, log.lastIndex() + 1);
+            // never past the rejected point, so each rejection makes progress
+            next = Math.min(next, Math.min(rejectedIndex, log.lastIndex() + 1));
             peer.becomeProbe(next);
         }
     }
@@ -956,10 +967,10 @@ public final class RaftCore
     // Helpers
     // ---------------------------------------------------------------------------------------------------------------
 
-    private void rejectAppend(final long conflictIndex, final long conflictTerm)
+    private void rejectAppend(final long rejectedIndex, final long conflictIndex, final long conflictTerm)
     {
         transport.sendAppendResponse(
-            leaderId, currentTerm, selfId, false, 0, conflictIndex, conflictTerm, log.lastIndex());
+            leaderId, currentTerm, selfId, false, 0, conflictIndex, conflictTerm, log.lastIndex(), rejectedIndex);
     }
 
     private void truncateFrom(final long index)

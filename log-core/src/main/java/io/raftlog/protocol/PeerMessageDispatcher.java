@@ -118,7 +118,8 @@ public final class PeerMessageDispatcher
                     appendResponse.matchIndex(),
                     appendResponse.conflictIndex(),
                     appendResponse.conflictTerm(),
-                    appendResponse.lastLogIndex());
+                    appendResponse.lastLogIndex(),
+                    appendResponse.rejectedIndex());
                 return true;
 
             case TimeoutNowDecoder.TEMPLATE_ID:

@@ -128,7 +128,8 @@ public final class PeerMessageEncoder implements PeerTransport
         final long matchIndex,
         final long conflictIndex,
         final long conflictTerm,
-        final long lastLogIndex)
+        final long lastLogIndex,
+        final long rejectedIndex)
     {
         if (claim(to, HEADER + AppendResponseEncoder.BLOCK_LENGTH))
         {
@@ -138,6 +139,7 @@ public final class PeerMessageEncoder implements PeerTransport
                 .conflictIndex(conflictIndex)
                 .conflictTerm(conflictTerm)
                 .lastLogIndex(lastLogIndex)
+                .rejectedIndex(rejectedIndex)
                 .followerId(followerId)
                 .success(success ? BooleanType.TRUE : BooleanType.FALSE);
             outbox.commit();

@@ -169,6 +169,21 @@ public final class SimCluster
     // Running
     // ---------------------------------------------------------------------------------------------------------------
 
+    /**
+     * Delivers {@code bytes} to member {@code to} as if {@code from} had just sent them, after the given delay,
+     * through the network's current links: a captured old message arriving late.
+     */
+    public void inject(final int from, final int to, final byte[] bytes, final long delayNs)
+    {
+        final SimEvent event = queue.acquire();
+        event.type = SimEvent.DELIVER;
+        event.from = from;
+        event.to = to;
+        event.payload.putBytes(0, bytes);
+        event.length = bytes.length;
+        queue.schedule(event, nowNs + delayNs);
+    }
+
     public void schedule(final SimActor actor, final long atNs)
     {
         final SimEvent event = queue.acquire();

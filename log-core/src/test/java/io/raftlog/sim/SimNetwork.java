@@ -13,6 +13,9 @@ public final class SimNetwork
 {
     private final int members;
     private final boolean[][] linkUp;
+    private final long[][] lastDeliveryNs;
+    /** Like one Aeron publication per peer: each link delivers in order unless the network is unreliable. */
+    private boolean ordered = true;
     private final SplittableRandom random;
     private final EventQueue queue;
     private double dropRate;
@@ -24,11 +27,24 @@ public final class SimNetwork
     private long dropped;
     private long duplicated;
     private long bytesSent;
+    private MessageTap tap;
+
+    /** Sees every message as it is sent, for tests that capture and replay old messages. */
+    public interface MessageTap
+    {
+        void onSend(int from, int to, DirectBuffer buffer, int length);
+    }
+
+    public void tap(final MessageTap tap)
+    {
+        this.tap = tap;
+    }
 
     SimNetwork(final int members, final SplittableRandom random, final EventQueue queue)
     {
         this.members = members;
         this.linkUp = new boolean[members + 1][members + 1];
+        this.lastDeliveryNs = new long[members + 1][members + 1];
         this.random = random;
         this.queue = queue;
         healAll();
@@ -101,6 +117,7 @@ public final class SimNetwork
 
     public void reliable()
     {
+        ordered = true;
         dropRate = 0;
         duplicateRate = 0;
         minDelayNs = 100_000;
@@ -112,6 +129,7 @@ public final class SimNetwork
      */
     public void unreliable(final double dropRate, final double duplicateRate, final long maxDelayNs)
     {
+        this.ordered = false;
         this.dropRate = dropRate;
         this.duplicateRate = duplicateRate;
         this.maxDelayNs = maxDelayNs;
@@ -156,6 +174,10 @@ public final class SimNetwork
         bytesSent += message.length;
         final int from = message.from;
         final int to = message.to;
+        if (tap != null)
+        {
+            tap.onSend(from, to, message.payload, message.length);
+        }
         if (!linkUp[from][to] || (dropRate > 0 && random.nextDouble() < dropRate))
         {
             dropped++;
@@ -171,9 +193,20 @@ public final class SimNetwork
             copy.to = to;
             copy.length = message.length;
             copy.payload.putBytes(0, message.payload, 0, message.length);
-            queue.schedule(copy, nowNs + delay());
+            queue.schedule(copy, deliveryTime(from, to, nowNs));
         }
-        queue.schedule(message, nowNs + delay());
+        queue.schedule(message, deliveryTime(from, to, nowNs));
+    }
+
+    private long deliveryTime(final int from, final int to, final long nowNs)
+    {
+        long time = nowNs + delay();
+        if (ordered)
+        {
+            time = Math.max(time, lastDeliveryNs[from][to]);
+            lastDeliveryNs[from][to] = time;
+        }
+        return time;
     }
 
     /**
