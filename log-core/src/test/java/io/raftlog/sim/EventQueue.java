@@ -12,6 +12,20 @@ final class EventQueue
     private int pooled;
     private long sequence;
 
+    /**
+     * Fills the pool with events whose buffers already hold {@code capacity} bytes, so a run allocates nothing
+     * once it is going.
+     */
+    void prefill(final int count, final int capacity)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final SimEvent event = new SimEvent();
+            event.payload.checkLimit(capacity);
+            release(event);
+        }
+    }
+
     SimEvent acquire()
     {
         if (pooled == 0)

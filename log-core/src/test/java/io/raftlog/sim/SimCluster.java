@@ -87,6 +87,14 @@ public final class SimCluster
         return queue;
     }
 
+    /**
+     * Preallocates pooled events big enough for the largest message, for runs that must not allocate.
+     */
+    public void prefillEvents(final int count)
+    {
+        queue.prefill(count, options.maxBatchBytes + 256);
+    }
+
     public SplittableRandom random()
     {
         return random;
