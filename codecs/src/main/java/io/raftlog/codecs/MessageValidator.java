@@ -76,6 +76,7 @@ public final class MessageValidator
 
         // The var-data walk below hard-codes each field's length-prefix size; fail at load if the schema changes it.
         if (VAR_DATA_32 != AppendEntriesDecoder.entriesHeaderLength() ||
+            VAR_DATA_32 != InstallSnapshotDecoder.configurationHeaderLength() ||
             VAR_DATA_32 != InstallSnapshotDecoder.chunkHeaderLength() ||
             VAR_DATA_32 != ClientAppendRequestDecoder.payloadHeaderLength() ||
             VAR_ASCII_16 != OpenSessionRequestDecoder.responseChannelHeaderLength() ||
@@ -219,8 +220,14 @@ public final class MessageValidator
                     varDataStart : BAD_ENUM_VALUE;
 
             case InstallSnapshotDecoder.TEMPLATE_ID:
-                return isValid(BOOLEAN_TYPES, buffer, body + InstallSnapshotDecoder.lastChunkEncodingOffset()) ?
-                    skipVarData32(buffer, varDataStart, end) : BAD_ENUM_VALUE;
+            {
+                if (!isValid(BOOLEAN_TYPES, buffer, body + InstallSnapshotDecoder.lastChunkEncodingOffset()))
+                {
+                    return BAD_ENUM_VALUE;
+                }
+                final int afterConfiguration = skipVarData32(buffer, varDataStart, end);
+                return afterConfiguration < 0 ? afterConfiguration : skipVarData32(buffer, afterConfiguration, end);
+            }
 
             case InstallSnapshotResponseDecoder.TEMPLATE_ID:
                 return isValid(BOOLEAN_TYPES, buffer, body + InstallSnapshotResponseDecoder.successEncodingOffset()) ?

@@ -467,6 +467,7 @@ class MessageValidatorTest
                 final InstallSnapshotDecoder d = new InstallSnapshotDecoder().wrap(buffer, body, blockLength, version);
                 sum += d.term() + d.lastIncludedIndex() + d.lastIncludedTerm() + d.chunkOffset() +
                     d.snapshotLength() + d.leaderId() + d.lastChunk().value();
+                d.wrapConfiguration(view);
                 d.wrapChunk(view);
                 return offset + HEADER_LENGTH + d.encodedLength();
             }

@@ -83,6 +83,7 @@ enum SampleMessages
                 .term(TERM).lastIncludedIndex(LAST_INCLUDED_INDEX).lastIncludedTerm(LAST_INCLUDED_TERM)
                 .chunkOffset(CHUNK_OFFSET).snapshotLength(SNAPSHOT_LENGTH).leaderId(NODE_ID)
                 .lastChunk(BooleanType.TRUE)
+                .putConfiguration(new UnsafeBuffer(CONFIGURATION), 0, CONFIGURATION.length)
                 .putChunk(new UnsafeBuffer(CHUNK), 0, CHUNK.length)
                 .encodedLength();
         }
@@ -173,6 +174,7 @@ enum SampleMessages
     static final String RESPONSE_CHANNEL = "aeron:udp?endpoint=localhost:20121";
     static final String LEADER_ENDPOINT = "10.0.0.3:9010";
     static final byte[] CHUNK = bytes(1_000, 11);
+    static final byte[] CONFIGURATION = bytes(57, 3);
     static final byte[] CLIENT_PAYLOAD = bytes(64, 23);
 
     /** Payloads of the three entries of {@link #APPEND_ENTRIES_THREE}: empty, small, larger than a cache line. */

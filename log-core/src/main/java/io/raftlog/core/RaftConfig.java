@@ -214,7 +214,7 @@ public final class RaftConfig
         {
             throw new IllegalArgumentException("heartbeatIntervalNs: must be positive");
         }
-        if (electionTimeoutNs < 2 * heartbeatIntervalNs)
+        if (electionTimeoutNs / 2 < heartbeatIntervalNs)
         {
             throw new IllegalArgumentException("electionTimeoutNs: must be at least twice heartbeatIntervalNs (" +
                 heartbeatIntervalNs + "), got " + electionTimeoutNs);
@@ -223,7 +223,7 @@ public final class RaftConfig
         {
             throw new IllegalArgumentException("maxPayloadBytes: must be positive");
         }
-        if (maxBatchBytes < maxPayloadBytes + 64)
+        if (maxBatchBytes < (long)maxPayloadBytes + 64)
         {
             throw new IllegalArgumentException("maxBatchBytes: must hold one record of maxPayloadBytes (" +
                 maxPayloadBytes + ") plus its header, got " + maxBatchBytes);

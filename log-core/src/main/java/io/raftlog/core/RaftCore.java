@@ -291,13 +291,21 @@ public final class RaftCore
     }
 
     /**
-     * The log is durable up to {@code index}: acknowledgements and the leader's own vote toward commitment may now
-     * count it.
+     * The log is durable up to {@code index}, whose entry has {@code term}: acknowledgements and the leader's own
+     * vote toward commitment may now count it. A report about entries that a truncation has since replaced (its
+     * index and term no longer name an entry of the log) is stale and ignored, so a sync that began before a
+     * truncation never vouches for what was appended after it.
      */
-    public void onLogDurable(final long index)
+    public void onLogDurable(final long index, final long term)
     {
-        final long durable = Math.min(index, log.lastIndex());
-        durableIndex = durable;
+        if (index > log.lastIndex() || index < 0 || log.termAt(index) != term)
+        {
+            return;
+        }
+        if (index > durableIndex)
+        {
+            durableIndex = index;
+        }
         if (role == Role.LEADER)
         {
             maybeCommit();
@@ -391,7 +399,8 @@ public final class RaftCore
         {
             becomeFollower(term, NO_MEMBER);
         }
-        if (upToDate && (votedFor == NO_MEMBER || votedFor == candidateId))
+        // etcd's rule too: a member that already follows a leader in this term does not vote in it
+        if (upToDate && (votedFor == candidateId || (votedFor == NO_MEMBER && leaderId == NO_MEMBER)))
         {
             if (role != Role.FOLLOWER)
             {
@@ -466,8 +475,13 @@ public final class RaftCore
         final int offset,
         final int length)
     {
-        if (!isPeer(leaderId) || prevLogIndex < 0 || entryCount < 0)
+        if (!isPeer(leaderId))
         {
+            return;
+        }
+        if (prevLogIndex < 0 || entryCount < 0)
+        {
+            droppedMessages++;
             return;
         }
         if (term < currentTerm)

@@ -254,7 +254,8 @@ public final class SimCluster
                 if (node.isAlive() && node.incarnation() == event.incarnation)
                 {
                     node.syncInFlight = false;
-                    node.core().onLogDurable(node.store.sync());
+                    final long durable = node.store.sync();
+                    node.core().onLogDurable(durable, node.store.termAt(durable));
                     endCycle(node);
                 }
                 queue.release(event);
