@@ -8,17 +8,25 @@ import org.agrona.MutableDirectBuffer;
  * when they return; the runtime tells the core how far the log is durable with
  * {@link RaftCore#onLogDurable(long)}, and the core answers for nothing beyond that.
  * <p>
- * Index 0 is the empty prefix, with term 0.
+ * Index 0 is the empty prefix, with term 0. After compaction the log starts after {@link #baseIndex()}; the base
+ * (its index and term) is durable, as is everything compaction or a snapshot install says.
  */
 public interface LogStore
 {
+    /**
+     * @return the index just before the first entry kept: 0 for a log never compacted, else the index of the
+     * snapshot the log was compacted to. {@link #termAt(long)} answers for it.
+     */
+    long baseIndex();
+
     /**
      * @return the index of the last entry, or 0 when the log is empty.
      */
     long lastIndex();
 
     /**
-     * @return the term of the entry at {@code index}, 0 for index 0, for any index in [0, lastIndex()].
+     * @return the term of the entry at {@code index} for any index in [baseIndex(), lastIndex()] (0 for index 0),
+     * or -1 outside that range.
      */
     long termAt(long index);
 
@@ -41,6 +49,18 @@ public interface LogStore
      * Drops the entries from {@code index} to the end. Only ever called for entries that are not committed.
      */
     void truncateFrom(long index);
+
+    /**
+     * Entries up to and including {@code index} (committed and covered by a snapshot) may be dropped:
+     * {@code index} becomes the base. Durable before returning.
+     */
+    void compactTo(long index);
+
+    /**
+     * Drops every entry: the log is now empty and starts after {@code baseIndex}, whose term is {@code baseTerm}
+     * (a snapshot installed from the leader replaced it). Durable before returning.
+     */
+    void reset(long baseIndex, long baseTerm);
 
     /**
      * Copies whole records starting at {@code fromIndex} into {@code dst}: as many as fit in {@code maxBytes},

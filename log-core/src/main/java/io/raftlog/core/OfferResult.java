@@ -14,6 +14,16 @@ public final class OfferResult
     /** Leadership is being handed over; offers resume at the new leader (or here if the transfer fails). */
     public static final long TRANSFERRING = -4;
 
+    /** Membership: a configuration change is still uncommitted; one at a time. */
+    public static final long CHANGE_IN_PROGRESS = -5;
+    /**
+     * Membership: this leader has not yet committed an entry of its own term. A new leader may not change membership
+     * before that (the fix for the single-server change bug, raft-dev, 2015).
+     */
+    public static final long NOT_READY = -6;
+    /** Membership: the change is not possible (unknown or existing member, no voters left, too many members). */
+    public static final long INVALID_CHANGE = -7;
+
     private OfferResult()
     {
     }
@@ -39,6 +49,18 @@ public final class OfferResult
         if (result == TRANSFERRING)
         {
             return "TRANSFERRING";
+        }
+        if (result == CHANGE_IN_PROGRESS)
+        {
+            return "CHANGE_IN_PROGRESS";
+        }
+        if (result == NOT_READY)
+        {
+            return "NOT_READY";
+        }
+        if (result == INVALID_CHANGE)
+        {
+            return "INVALID_CHANGE";
         }
         return "UNKNOWN(" + result + ")";
     }

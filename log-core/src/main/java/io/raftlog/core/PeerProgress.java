@@ -13,6 +13,8 @@ final class PeerProgress
 {
     static final int PROBE = 0;
     static final int REPLICATE = 1;
+    /** The entries the follower needs are compacted away: it is sent the snapshot, chunk by chunk. */
+    static final int SNAPSHOT = 2;
 
     final int memberId;
     final InflightWindow inflight;
@@ -24,6 +26,9 @@ final class PeerProgress
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
     long lastProgressNs;
+    long snapshotIndex;
+    long snapshotOffset;
+    boolean chunkInFlight;
 
     PeerProgress(final int memberId, final int maxInflightMessages, final int maxInflightBytes)
     {
@@ -37,6 +42,7 @@ final class PeerProgress
         nextIndex = leaderLastIndex + 1;
         matchIndex = 0;
         probeSent = false;
+        chunkInFlight = false;
         recentActive = false;
         lastProgressNs = nowNs;
         inflight.clear();
@@ -47,6 +53,15 @@ final class PeerProgress
         state = PROBE;
         nextIndex = Math.max(newNextIndex, matchIndex + 1);
         probeSent = false;
+        inflight.clear();
+    }
+
+    void becomeSnapshot(final long index)
+    {
+        state = SNAPSHOT;
+        snapshotIndex = index;
+        snapshotOffset = 0;
+        chunkInFlight = false;
         inflight.clear();
     }
 

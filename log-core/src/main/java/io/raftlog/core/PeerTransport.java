@@ -42,4 +42,28 @@ public interface PeerTransport
         long rejectedIndex);
 
     void sendTimeoutNow(int to, long term, int leaderId);
+
+    /**
+     * One chunk of the snapshot; {@code configuration} is the membership as of {@code lastIncludedIndex}.
+     *
+     * @return false when the message could not be sent now.
+     */
+    boolean sendInstallSnapshot(
+        int to,
+        long term,
+        int leaderId,
+        long lastIncludedIndex,
+        long lastIncludedTerm,
+        long chunkOffset,
+        long snapshotLength,
+        boolean lastChunk,
+        DirectBuffer configuration,
+        int configurationOffset,
+        int configurationLength,
+        DirectBuffer chunk,
+        int chunkOffsetInBuffer,
+        int chunkLength);
+
+    void sendInstallSnapshotResponse(
+        int to, long term, int followerId, long lastIncludedIndex, long nextChunkOffset, boolean success);
 }

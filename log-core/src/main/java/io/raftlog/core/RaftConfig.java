@@ -12,6 +12,8 @@ public final class RaftConfig
 
     private int selfId;
     private int[] memberIds;
+    private int[] learnerIds = new int[0];
+    private long promotionLagEntries = 16;
     private long electionTimeoutNs = 300_000_000L;
     private long heartbeatIntervalNs = 50_000_000L;
     private int maxBatchBytes = 64 * 1024;
@@ -47,6 +49,35 @@ public final class RaftConfig
     public int[] memberIds()
     {
         return memberIds.clone();
+    }
+
+    /**
+     * Learners of the bootstrap configuration: they receive the log but do not vote. A new member joining a running
+     * cluster starts with the cluster's voters as {@link #memberIds} and itself as a learner.
+     */
+    public RaftConfig learnerIds(final int... learnerIds)
+    {
+        this.learnerIds = learnerIds.clone();
+        return this;
+    }
+
+    public int[] learnerIds()
+    {
+        return learnerIds.clone();
+    }
+
+    /**
+     * A learner added to become a voter is promoted once its log is within this many entries of the leader's.
+     */
+    public RaftConfig promotionLagEntries(final long promotionLagEntries)
+    {
+        this.promotionLagEntries = promotionLagEntries;
+        return this;
+    }
+
+    public long promotionLagEntries()
+    {
+        return promotionLagEntries;
     }
 
     /**
@@ -205,10 +236,30 @@ public final class RaftConfig
                 throw new IllegalArgumentException("memberIds: duplicate id " + sorted[i]);
             }
         }
-        if (Arrays.binarySearch(sorted, selfId) < 0)
+        for (final int learner : learnerIds)
+        {
+            if (learner <= 0 || Arrays.binarySearch(sorted, learner) >= 0)
+            {
+                throw new IllegalArgumentException("learnerIds: " + learner + " must be positive and not a voter");
+            }
+        }
+        if (memberIds.length + learnerIds.length > MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("learnerIds: at most " + MAX_MEMBERS + " members in all");
+        }
+        boolean selfIsLearner = false;
+        for (final int learner : learnerIds)
+        {
+            selfIsLearner |= learner == selfId;
+        }
+        if (Arrays.binarySearch(sorted, selfId) < 0 && !selfIsLearner)
         {
             throw new IllegalArgumentException("selfId: " + selfId + " is not one of memberIds " +
-                Arrays.toString(memberIds));
+                Arrays.toString(memberIds) + " nor learnerIds " + Arrays.toString(learnerIds));
+        }
+        if (promotionLagEntries < 0)
+        {
+            throw new IllegalArgumentException("promotionLagEntries: must not be negative");
         }
         if (heartbeatIntervalNs <= 0)
         {

@@ -15,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A duty cycle calls, in order: the {@code on...} methods for whatever arrived, {@link #offer} for what the
  * application wants appended, {@link #tick(long)}, then {@link #flush()}, which appends the cycle's batch to the log
  * and sends it, and sends the acknowledgements that durable state now allows. Anything written to the log is only
- * answered for once {@link #onLogDurable(long)} says it is durable (paper figure 2: "respond after persisting").
+ * answered for once {@link #onLogDurable(long, long)} says it is durable (paper figure 2: "respond after persisting").
  */
 public final class RaftCore
 {
@@ -23,31 +23,47 @@ public final class RaftCore
     public static final int NO_MEMBER = 0;
 
     private static final long SLOT_NONE = -1;
+    private static final int MAX_MEMBERS = RaftConfig.MAX_MEMBERS;
 
     private final int selfId;
-    private final int selfSlot;
-    private final int[] memberIds;
     private final long electionTimeoutNs;
     private final long heartbeatIntervalNs;
     private final int maxBatchBytes;
     private final int maxPayloadBytes;
     private final int maxUncommittedEntries;
+    private final int maxInflightMessages;
+    private final int maxInflightBytes;
+    private final long promotionLagEntries;
     private final boolean preVote;
     private final boolean checkQuorum;
 
     private final LogStore log;
     private final MetaStore meta;
+    private final SnapshotStore snapshots;
     private final PeerTransport transport;
     private final RaftListener listener;
 
     private final Jitter jitter;
-    private final Quorum quorum;
-    private final PeerProgress[] peers;
-    private final long[] matchIndices;
+    private final Quorum quorum = new Quorum(MAX_MEMBERS);
     private final LogEntryCodec entryCodec = new LogEntryCodec();
     private final ExpandableArrayBuffer batchBuffer;
     private final ExpandableArrayBuffer sendBuffer;
+    private final ExpandableArrayBuffer configurationBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer emptyBuffer = new UnsafeBuffer(new byte[0]);
+
+    /** Membership: the configurations in the log; the one in effect is the latest (dissertation 4.1). */
+    private final Configuration bootstrap = new Configuration();
+    private final ConfigurationHistory configurations = new ConfigurationHistory();
+    private final Configuration scratchConfiguration = new Configuration();
+    private Configuration config;
+    private int selfSlot = -1;
+    /** Per member slot of {@link #config}; null for this member's own slot. */
+    private final PeerProgress[] peers = new PeerProgress[MAX_MEMBERS];
+    private final PeerProgress[] previousPeers = new PeerProgress[MAX_MEMBERS];
+    private final long[] indexBySlot = new long[MAX_MEMBERS];
+    private final long[] quorumScratch = new long[MAX_MEMBERS];
+    /** The fix for the single-server change bug; only a test turns it off, to show the bug. */
+    private boolean commitInTermBeforeMembershipChange = true;
 
     private Role role = Role.FOLLOWER;
     private long currentTerm;
@@ -76,67 +92,85 @@ public final class RaftCore
     private boolean ackPending;
     private long lastAckedMatch;
 
-    private int transferTargetSlot = -1;
+    /** Follower: the snapshot being received from the leader, and how much of it has arrived. */
+    private long receivingSnapshotIndex = -1;
+    private long receivedSnapshotBytes;
+
+    private int transferTargetId = NO_MEMBER;
     private long transferDeadlineNs;
     private boolean timeoutNowSent;
 
     private long electionsStarted;
     private long droppedMessages;
+    private long snapshotsInstalled;
 
     public RaftCore(
         final RaftConfig config,
         final LogStore log,
         final MetaStore meta,
+        final SnapshotStore snapshots,
         final PeerTransport transport,
         final RaftListener listener)
     {
         config.conclude();
         this.selfId = config.selfId();
-        this.memberIds = config.memberIds();
         this.electionTimeoutNs = config.electionTimeoutNs();
         this.heartbeatIntervalNs = config.heartbeatIntervalNs();
         this.maxBatchBytes = config.maxBatchBytes();
         this.maxPayloadBytes = config.maxPayloadBytes();
         this.maxUncommittedEntries = config.maxUncommittedEntries();
+        this.maxInflightMessages = config.maxInflightMessages();
+        this.maxInflightBytes = config.maxInflightBytes();
+        this.promotionLagEntries = config.promotionLagEntries();
         this.preVote = config.preVote();
         this.checkQuorum = config.checkQuorum();
         this.log = log;
         this.meta = meta;
+        this.snapshots = snapshots;
         this.transport = transport;
         this.listener = listener;
         this.jitter = new Jitter(config.randomSeed());
-        this.quorum = new Quorum(memberIds.length);
-        this.matchIndices = new long[memberIds.length];
-        this.peers = new PeerProgress[memberIds.length];
-        int self = -1;
-        for (int i = 0; i < memberIds.length; i++)
+        for (final int id : config.memberIds())
         {
-            if (memberIds[i] == selfId)
-            {
-                self = i;
-            }
-            else
-            {
-                peers[i] = new PeerProgress(memberIds[i], config.maxInflightMessages(), config.maxInflightBytes());
-            }
+            bootstrap.put(id, true, true, false, null);
         }
-        this.selfSlot = self;
+        for (final int id : config.learnerIds())
+        {
+            bootstrap.put(id, false, false, false, null);
+        }
         this.batchBuffer = new ExpandableArrayBuffer(maxBatchBytes);
         this.sendBuffer = new ExpandableArrayBuffer(maxBatchBytes);
+        configurations.reset(0, bootstrap);
+        applyConfiguration();
     }
 
     /**
-     * Starts from what survived: the persisted term and vote, and the log as the store has it (all of which is
-     * durable after a restart). The commit index is volatile (paper figure 2) and starts at 0.
+     * Starts from what survived: the persisted term and vote, the snapshot, and the log as the store has it (all of
+     * which is durable after a restart). The commit index is volatile (paper figure 2): it starts at the snapshot,
+     * which covers only committed entries. The membership in effect is the latest configuration in the log, else the
+     * snapshot's, else the bootstrap members.
      */
     public void start(final long nowNs)
     {
         this.nowNs = nowNs;
         currentTerm = meta.currentTerm();
         votedFor = meta.votedFor();
+        final long snapshotIndex = snapshots.lastIncludedIndex();
+        if (snapshotIndex > 0)
+        {
+            final int length = snapshots.readConfiguration(configurationBuffer, 0);
+            scratchConfiguration.decode(configurationBuffer, 0, length);
+            configurations.reset(snapshotIndex, scratchConfiguration);
+        }
+        else
+        {
+            configurations.reset(0, bootstrap);
+        }
+        scanConfigurations(Math.max(log.baseIndex(), snapshotIndex) + 1);
+        applyConfiguration();
         durableIndex = log.lastIndex();
-        commitIndex = 0;
-        verifiedIndex = 0;
+        commitIndex = snapshotIndex;
+        verifiedIndex = commitIndex;
         role = Role.FOLLOWER;
         leaderId = NO_MEMBER;
         resetElectionTimer();
@@ -205,7 +239,45 @@ public final class RaftCore
 
     public boolean isTransferringLeadership()
     {
-        return transferTargetSlot >= 0;
+        return transferTargetId != NO_MEMBER;
+    }
+
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /**
+     * @return the configuration in effect: the latest in the log. Do not keep it; it is reused.
+     */
+    public Configuration configuration()
+    {
+        return config;
+    }
+
+    /**
+     * @return the configuration in effect at {@code index} of this member's log. Do not keep it; it is reused.
+     */
+    public Configuration configurationAt(final long index)
+    {
+        return configurations.at(index);
+    }
+
+    /**
+     * @return the index of the configuration in effect (0 for the bootstrap one).
+     */
+    public long configurationIndex()
+    {
+        return configurations.latestIndex();
+    }
+
+    /**
+     * Turns off the rule that a new leader changes membership only after committing an entry of its term. Only for
+     * the test that shows the single-server change bug it prevents.
+     */
+    void disableCommitInTermBeforeMembershipChange()
+    {
+        commitInTermBeforeMembershipChange = false;
     }
 
     /**
@@ -213,7 +285,7 @@ public final class RaftCore
      */
     public long matchIndexOf(final int memberId)
     {
-        final int slot = slotOf(memberId);
+        final int slot = config.slotOf(memberId);
         if (role != Role.LEADER || slot < 0 || slot == selfSlot)
         {
             return -1;
@@ -236,7 +308,7 @@ public final class RaftCore
         {
             return OfferResult.NOT_LEADER;
         }
-        if (transferTargetSlot >= 0)
+        if (transferTargetId != NO_MEMBER)
         {
             return OfferResult.TRANSFERRING;
         }
@@ -255,14 +327,176 @@ public final class RaftCore
      */
     public boolean transferLeadership(final int targetId)
     {
-        final int slot = slotOf(targetId);
-        if (role != Role.LEADER || slot < 0 || slot == selfSlot)
+        final int slot = config.slotOf(targetId);
+        if (role != Role.LEADER || slot < 0 || slot == selfSlot || !config.isVoterSlot(slot))
         {
             return false;
         }
-        transferTargetSlot = slot;
+        transferTargetId = targetId;
         transferDeadlineNs = nowNs + electionTimeoutNs;
         timeoutNowSent = false;
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Membership (dissertation chapter 4)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Adds a member as a learner that the leader promotes to voter once it has caught up, so a new, empty member
+     * never holds up commitment (dissertation 4.2.1).
+     *
+     * @return the index of the configuration entry, or a negative {@link OfferResult} code.
+     */
+    public long addMember(final int memberId, final String endpoint)
+    {
+        return addLearner(memberId, endpoint, true);
+    }
+
+    /**
+     * Adds a member that receives the log but never votes, unless {@code promote} asks for it once caught up.
+     */
+    public long addLearner(final int memberId, final String endpoint, final boolean promote)
+    {
+        final long ready = membershipChangeReadiness();
+        if (ready < 0)
+        {
+            return ready;
+        }
+        if (memberId <= 0 || config.isMember(memberId) || config.size() == MAX_MEMBERS)
+        {
+            return OfferResult.INVALID_CHANGE;
+        }
+        scratchConfiguration.copyFrom(config).put(memberId, false, false, promote, endpoint);
+        return stageConfiguration(scratchConfiguration);
+    }
+
+    /**
+     * Removes one member: a single-server change, safe because the old and the new majorities overlap
+     * (dissertation 4.2). A leader that removes itself steps down once the change commits.
+     */
+    public long removeMember(final int memberId)
+    {
+        final long ready = membershipChangeReadiness();
+        if (ready < 0)
+        {
+            return ready;
+        }
+        final int slot = config.slotOf(memberId);
+        if (slot < 0 || (config.isVoterSlot(slot) && config.voterCount() == 1))
+        {
+            return OfferResult.INVALID_CHANGE;
+        }
+        scratchConfiguration.copyFrom(config).remove(memberId);
+        return stageConfiguration(scratchConfiguration);
+    }
+
+    /**
+     * Replaces the voters in one step through joint consensus (dissertation 4.3): C_old,new is appended now, and
+     * C_new by the leader once that commits. Every new voter must already be a member (a learner that has caught
+     * up); members that vote in neither leave with C_new.
+     */
+    public long changeVoters(final int... newVoterIds)
+    {
+        final long ready = membershipChangeReadiness();
+        if (ready < 0)
+        {
+            return ready;
+        }
+        if (newVoterIds.length == 0)
+        {
+            return OfferResult.INVALID_CHANGE;
+        }
+        scratchConfiguration.copyFrom(config);
+        for (int slot = 0; slot < scratchConfiguration.size(); slot++)
+        {
+            final int id = scratchConfiguration.memberId(slot);
+            final boolean inOld = scratchConfiguration.isVoterInNew(slot);
+            scratchConfiguration.setVotes(id, inOld, contains(newVoterIds, id), false);
+        }
+        for (final int id : newVoterIds)
+        {
+            if (!scratchConfiguration.isMember(id))
+            {
+                return OfferResult.INVALID_CHANGE;
+            }
+        }
+        scratchConfiguration.joint(true);
+        return stageConfiguration(scratchConfiguration);
+    }
+
+    private long membershipChangeReadiness()
+    {
+        if (role != Role.LEADER)
+        {
+            return OfferResult.NOT_LEADER;
+        }
+        if (transferTargetId != NO_MEMBER)
+        {
+            return OfferResult.TRANSFERRING;
+        }
+        if (configurations.latestIndex() > commitIndex || config.isJoint())
+        {
+            return OfferResult.CHANGE_IN_PROGRESS;
+        }
+        if (commitInTermBeforeMembershipChange && log.termAt(commitIndex) != currentTerm)
+        {
+            // raft-dev, "bug in single-server membership changes" (2015): until the new leader commits an entry of
+            // its term, a change could be decided by a majority that a concurrent earlier change never overlapped.
+            return OfferResult.NOT_READY;
+        }
+        return 0;
+    }
+
+    private long stageConfiguration(final Configuration configuration)
+    {
+        final int length = configuration.encode(configurationBuffer, 0);
+        final long index = stage(EntryType.CONFIGURATION, configurationBuffer, 0, length, false);
+        if (index > 0)
+        {
+            // a configuration takes effect as soon as it is in the log (dissertation 4.1)
+            configurations.append(index, configuration);
+            applyConfiguration();
+        }
+        return index;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Log compaction (dissertation chapter 5)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Records a snapshot of the state as of {@code index} (committed): the application's bytes, empty for a pure
+     * log, with the term and membership at that index. The log may then be compacted up to it.
+     *
+     * @return false when {@code index} is not committed, not in the log, or not newer than the current snapshot.
+     */
+    public boolean takeSnapshot(final long index, final DirectBuffer state, final int offset, final int length)
+    {
+        if (index > commitIndex || index <= snapshots.lastIncludedIndex() || index < log.baseIndex() ||
+            index > log.lastIndex())
+        {
+            return false;
+        }
+        final int configurationLength = configurations.at(index).encode(configurationBuffer, 0);
+        snapshots.save(index, log.termAt(index), configurationBuffer, 0, configurationLength, state, offset, length);
+        return true;
+    }
+
+    /**
+     * Drops the log up to {@code index}, never past the snapshot (which holds what the dropped entries made) and so
+     * never past what is committed. Followers that need older entries get the snapshot instead.
+     *
+     * @return false when {@code index} is beyond the snapshot or not after the current base.
+     */
+    public boolean compactLog(final long index)
+    {
+        if (index > snapshots.lastIncludedIndex() || index <= log.baseIndex() || index > log.lastIndex())
+        {
+            return false;
+        }
+        log.compactTo(index);
+        configurations.compactTo(index);
         return true;
     }
 
@@ -333,19 +567,22 @@ public final class RaftCore
                 stagedCount = 0;
                 work++;
             }
-            for (int slot = 0; slot < peers.length; slot++)
+            for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
                 {
                     work += replicate(peers[slot]);
                 }
             }
-            if (transferTargetSlot >= 0 && !timeoutNowSent &&
-                peers[transferTargetSlot].matchIndex >= log.lastIndex())
+            if (transferTargetId != NO_MEMBER && !timeoutNowSent)
             {
-                transport.sendTimeoutNow(peers[transferTargetSlot].memberId, currentTerm, selfId);
-                timeoutNowSent = true;
-                work++;
+                final int slot = config.slotOf(transferTargetId);
+                if (slot >= 0 && peers[slot] != null && peers[slot].matchIndex >= log.lastIndex())
+                {
+                    transport.sendTimeoutNow(transferTargetId, currentTerm, selfId);
+                    timeoutNowSent = true;
+                    work++;
+                }
             }
         }
         else if (ackPending && role == Role.FOLLOWER && leaderId != NO_MEMBER)
@@ -371,7 +608,7 @@ public final class RaftCore
         final boolean isPreVote,
         final boolean isTransfer)
     {
-        if (!isPeer(candidateId))
+        if (!isVoterPeer(candidateId))
         {
             return;
         }
@@ -419,7 +656,7 @@ public final class RaftCore
 
     public void onVoteResponse(final long term, final int voterId, final boolean isPreVote, final boolean granted)
     {
-        final int slot = slotOf(voterId);
+        final int slot = config.slotOf(voterId);
         if (slot < 0 || slot == selfSlot)
         {
             droppedMessages++;
@@ -446,8 +683,7 @@ public final class RaftCore
         {
             votesRejected |= bit;
         }
-        final int majority = Quorum.majority(memberIds.length);
-        if (Long.bitCount(votesGranted) >= majority)
+        if (config.isQuorum(votesGranted))
         {
             if (role == Role.PRE_CANDIDATE)
             {
@@ -458,7 +694,7 @@ public final class RaftCore
                 becomeLeader();
             }
         }
-        else if (Long.bitCount(votesRejected) >= majority)
+        else if (config.isQuorum(votesRejected))
         {
             becomeFollower(currentTerm, NO_MEMBER);
         }
@@ -475,7 +711,7 @@ public final class RaftCore
         final int offset,
         final int length)
     {
-        if (!isPeer(leaderId))
+        if (!isPossibleLeader(leaderId))
         {
             return;
         }
@@ -509,6 +745,25 @@ public final class RaftCore
             rejectAppend(prevLogIndex, lastIndex + 1, 0);
             return;
         }
+        if (prevLogIndex < log.baseIndex())
+        {
+            // the entries up to the base are committed and compacted here; skip what this member already has
+            final long skip = log.baseIndex() - prevLogIndex;
+            if (skip >= entryCount)
+            {
+                verifiedIndex = Math.max(verifiedIndex, log.baseIndex());
+                ackPending = true;
+                return;
+            }
+            int position = offset;
+            for (long i = 0; i < skip; i++)
+            {
+                position += LogEntryCodec.recordLength(entries, position);
+            }
+            onAppendEntries(term, leaderId, log.baseIndex(), log.termAt(log.baseIndex()), leaderCommit,
+                entryCount - (int)skip, entries, position, length - (position - offset));
+            return;
+        }
         final long termAtPrev = log.termAt(prevLogIndex);
         if (termAtPrev != prevLogTerm)
         {
@@ -530,7 +785,7 @@ public final class RaftCore
             index++;
             if (index > log.lastIndex())
             {
-                log.append(entries, position, end - position, entryCount - i);
+                appendFromLeader(entries, position, end - position, entryCount - i);
                 break;
             }
             if (log.termAt(index) != LogEntryCodec.term(entries, position))
@@ -542,7 +797,7 @@ public final class RaftCore
                     throw new IllegalStateException("conflict at committed index " + index + " <= " + commitIndex);
                 }
                 truncateFrom(index);
-                log.append(entries, position, end - position, entryCount - i);
+                appendFromLeader(entries, position, end - position, entryCount - i);
                 break;
             }
             position += LogEntryCodec.recordLength(entries, position);
@@ -572,7 +827,7 @@ public final class RaftCore
         final long lastLogIndex,
         final long rejectedIndex)
     {
-        final int slot = slotOf(followerId);
+        final int slot = config.slotOf(followerId);
         if (slot < 0 || slot == selfSlot)
         {
             droppedMessages++;
@@ -602,6 +857,13 @@ public final class RaftCore
                 // What matched but is not yet durable there need not be sent again.
                 peer.nextIndex = Math.max(peer.nextIndex, Math.min(lastLogIndex, log.lastIndex()) + 1);
             }
+            if (config.isLearnerSlot(slot) && config.promoteSlot(slot) &&
+                peer.matchIndex + promotionLagEntries >= log.lastIndex() && membershipChangeReadiness() == 0)
+            {
+                // the learner has caught up: it may vote without holding up commitment (etcd #7625)
+                scratchConfiguration.copyFrom(config).setVotes(followerId, true, true, false);
+                stageConfiguration(scratchConfiguration);
+            }
         }
         else
         {
@@ -629,7 +891,7 @@ public final class RaftCore
 
     public void onTimeoutNow(final long term, final int fromLeaderId)
     {
-        if (!isPeer(fromLeaderId))
+        if (!isPossibleLeader(fromLeaderId))
         {
             return;
         }
@@ -637,9 +899,149 @@ public final class RaftCore
         {
             becomeFollower(term, fromLeaderId);
         }
-        if (term == currentTerm && role == Role.FOLLOWER && leaderId == fromLeaderId)
+        if (term == currentTerm && role == Role.FOLLOWER && leaderId == fromLeaderId &&
+            selfSlot >= 0 && config.isVoterSlot(selfSlot))
         {
             campaign(true);
+        }
+    }
+
+    /**
+     * One chunk of the leader's snapshot (dissertation 5.3). Chunks must arrive in order; the answer names the offset
+     * wanted next. The snapshot is installed when the last chunk is in and durable.
+     */
+    public void onInstallSnapshot(
+        final long term,
+        final int leaderId,
+        final long lastIncludedIndex,
+        final long lastIncludedTerm,
+        final long chunkOffset,
+        final long snapshotLength,
+        final boolean lastChunk,
+        final DirectBuffer configuration,
+        final int configurationOffset,
+        final int configurationLength,
+        final DirectBuffer chunk,
+        final int chunkOffsetInBuffer,
+        final int chunkLength)
+    {
+        if (!isPossibleLeader(leaderId))
+        {
+            return;
+        }
+        if (term < currentTerm)
+        {
+            transport.sendInstallSnapshotResponse(leaderId, currentTerm, selfId, lastIncludedIndex, 0, false);
+            return;
+        }
+        if (term > currentTerm || role != Role.FOLLOWER || this.leaderId != leaderId)
+        {
+            becomeFollower(term, leaderId);
+        }
+        lastLeaderContactNs = nowNs;
+        resetElectionTimer();
+
+        if (lastIncludedIndex <= commitIndex)
+        {
+            // everything it covers is already committed here
+            transport.sendInstallSnapshotResponse(
+                leaderId, currentTerm, selfId, lastIncludedIndex, snapshotLength, true);
+            return;
+        }
+        if (chunkOffset == 0)
+        {
+            snapshots.beginReceive(lastIncludedIndex, lastIncludedTerm, snapshotLength);
+            receivingSnapshotIndex = lastIncludedIndex;
+            receivedSnapshotBytes = 0;
+        }
+        if (receivingSnapshotIndex != lastIncludedIndex || chunkOffset != receivedSnapshotBytes)
+        {
+            final long wanted = receivingSnapshotIndex == lastIncludedIndex ? receivedSnapshotBytes : 0;
+            transport.sendInstallSnapshotResponse(leaderId, currentTerm, selfId, lastIncludedIndex, wanted, false);
+            return;
+        }
+        snapshots.receiveChunk(chunkOffset, chunk, chunkOffsetInBuffer, chunkLength);
+        receivedSnapshotBytes += chunkLength;
+        if (lastChunk && receivedSnapshotBytes == snapshotLength)
+        {
+            snapshots.completeReceive(configuration, configurationOffset, configurationLength);
+            installSnapshot(lastIncludedIndex, lastIncludedTerm, configuration, configurationOffset, configurationLength);
+            receivingSnapshotIndex = -1;
+        }
+        transport.sendInstallSnapshotResponse(
+            leaderId, currentTerm, selfId, lastIncludedIndex, receivedSnapshotBytes, true);
+    }
+
+    public void onInstallSnapshotResponse(
+        final long term,
+        final int followerId,
+        final long lastIncludedIndex,
+        final long nextChunkOffset,
+        final boolean success)
+    {
+        final int slot = config.slotOf(followerId);
+        if (slot < 0 || slot == selfSlot)
+        {
+            droppedMessages++;
+            return;
+        }
+        if (term > currentTerm)
+        {
+            becomeFollower(term, NO_MEMBER);
+            return;
+        }
+        if (role != Role.LEADER || term < currentTerm)
+        {
+            return;
+        }
+        final PeerProgress peer = peers[slot];
+        peer.recentActive = true;
+        if (peer.state != PeerProgress.SNAPSHOT || lastIncludedIndex != peer.snapshotIndex)
+        {
+            return;
+        }
+        if (success && nextChunkOffset >= snapshots.length() && lastIncludedIndex == snapshots.lastIncludedIndex())
+        {
+            peer.acknowledge(lastIncludedIndex, nowNs);
+            peer.becomeProbe(lastIncludedIndex + 1);
+            maybeCommit();
+            return;
+        }
+        peer.snapshotOffset = nextChunkOffset;
+        peer.chunkInFlight = false;
+    }
+
+    private void installSnapshot(
+        final long index,
+        final long term,
+        final DirectBuffer configuration,
+        final int configurationOffset,
+        final int configurationLength)
+    {
+        if (log.lastIndex() >= index && index > log.baseIndex() && log.termAt(index) == term)
+        {
+            // the log already holds the snapshot's last entry: keep what follows it (dissertation 5.3)
+            log.compactTo(index);
+        }
+        else
+        {
+            log.reset(index, term);
+        }
+        scratchConfiguration.decode(configuration, configurationOffset, configurationLength);
+        configurations.reset(index, scratchConfiguration);
+        scanConfigurations(index + 1);
+        applyConfiguration();
+        durableIndex = Math.max(durableIndex, index);
+        if (durableIndex > log.lastIndex())
+        {
+            durableIndex = log.lastIndex();
+        }
+        verifiedIndex = Math.max(verifiedIndex, index);
+        snapshotsInstalled++;
+        listener.onSnapshotInstalled(index, term);
+        if (index > commitIndex)
+        {
+            setCommitIndex(index);
         }
     }
 
@@ -649,6 +1051,12 @@ public final class RaftCore
 
     private void onElectionTimeout()
     {
+        if (selfSlot < 0 || !config.isVoterSlot(selfSlot))
+        {
+            // learners and removed members never campaign: they cannot disrupt the cluster (dissertation 4.2.3)
+            resetElectionTimer();
+            return;
+        }
         if (preVote)
         {
             becomePreCandidate();
@@ -667,18 +1075,19 @@ public final class RaftCore
         votesRejected = 0;
         resetElectionTimer();
         listener.onRoleChange(role, currentTerm, leaderId);
-        if (Long.bitCount(votesGranted) >= Quorum.majority(memberIds.length))
+        if (config.isQuorum(votesGranted))
         {
             campaign(false);
             return;
         }
         final long lastIndex = log.lastIndex();
         final long lastTerm = log.termAt(lastIndex);
-        for (int slot = 0; slot < peers.length; slot++)
+        for (int slot = 0; slot < config.size(); slot++)
         {
-            if (slot != selfSlot)
+            if (slot != selfSlot && config.isVoterSlot(slot))
             {
-                transport.sendVoteRequest(memberIds[slot], currentTerm + 1, lastIndex, lastTerm, selfId, true, false);
+                transport.sendVoteRequest(
+                    config.memberId(slot), currentTerm + 1, lastIndex, lastTerm, selfId, true, false);
             }
         }
     }
@@ -696,19 +1105,19 @@ public final class RaftCore
         electionsStarted++;
         resetElectionTimer();
         listener.onRoleChange(role, currentTerm, leaderId);
-        if (Long.bitCount(votesGranted) >= Quorum.majority(memberIds.length))
+        if (config.isQuorum(votesGranted))
         {
             becomeLeader();
             return;
         }
         final long lastIndex = log.lastIndex();
         final long lastTerm = log.termAt(lastIndex);
-        for (int slot = 0; slot < peers.length; slot++)
+        for (int slot = 0; slot < config.size(); slot++)
         {
-            if (slot != selfSlot)
+            if (slot != selfSlot && config.isVoterSlot(slot))
             {
                 transport.sendVoteRequest(
-                    memberIds[slot], currentTerm, lastIndex, lastTerm, selfId, false, isTransfer);
+                    config.memberId(slot), currentTerm, lastIndex, lastTerm, selfId, false, isTransfer);
             }
         }
     }
@@ -718,7 +1127,7 @@ public final class RaftCore
         role = Role.LEADER;
         leaderId = selfId;
         final long lastIndex = log.lastIndex();
-        for (int slot = 0; slot < peers.length; slot++)
+        for (int slot = 0; slot < config.size(); slot++)
         {
             if (slot != selfSlot)
             {
@@ -727,7 +1136,7 @@ public final class RaftCore
         }
         heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
         checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
-        transferTargetSlot = -1;
+        transferTargetId = NO_MEMBER;
         stagedCount = 0;
         batchCount = 0;
         listener.onRoleChange(role, currentTerm, leaderId);
@@ -744,6 +1153,10 @@ public final class RaftCore
             meta.store(term, NO_MEMBER);
         }
         final boolean changed = role != Role.FOLLOWER || leaderId != newLeaderId;
+        if (stagedCount > 0 && configurations.truncateFrom(log.lastIndex() + 1))
+        {
+            applyConfiguration(); // a staged configuration never reached the log
+        }
         role = Role.FOLLOWER;
         leaderId = newLeaderId;
         verifiedIndex = commitIndex;
@@ -751,7 +1164,8 @@ public final class RaftCore
         ackPending = false;
         stagedCount = 0;
         batchCount = 0;
-        transferTargetSlot = -1;
+        transferTargetId = NO_MEMBER;
+        receivingSnapshotIndex = -1;
         if (newLeaderId != NO_MEMBER)
         {
             lastLeaderContactNs = nowNs;
@@ -773,7 +1187,7 @@ public final class RaftCore
         if (nowNs >= heartbeatDeadlineNs)
         {
             heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
-            for (int slot = 0; slot < peers.length; slot++)
+            for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
                 {
@@ -784,19 +1198,19 @@ public final class RaftCore
         if (checkQuorum && nowNs >= checkQuorumDeadlineNs)
         {
             checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
-            int active = 1;
-            for (int slot = 0; slot < peers.length; slot++)
+            long active = selfSlot >= 0 ? 1L << selfSlot : 0;
+            for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
                 {
                     if (peers[slot].recentActive)
                     {
-                        active++;
+                        active |= 1L << slot;
                     }
                     peers[slot].recentActive = false;
                 }
             }
-            if (active < Quorum.majority(memberIds.length))
+            if (!config.isQuorum(active))
             {
                 // Check-quorum (dissertation 6.2): a leader cut off from a majority steps down rather than keep
                 // clients waiting on a term that can no longer commit.
@@ -804,9 +1218,9 @@ public final class RaftCore
                 return work + 1;
             }
         }
-        if (transferTargetSlot >= 0 && nowNs >= transferDeadlineNs)
+        if (transferTargetId != NO_MEMBER && nowNs >= transferDeadlineNs)
         {
-            transferTargetSlot = -1;
+            transferTargetId = NO_MEMBER;
             work++;
         }
         return work;
@@ -817,6 +1231,11 @@ public final class RaftCore
         if (peer.state == PeerProgress.PROBE)
         {
             peer.probeSent = false; // resend the probe in this cycle's flush
+            return 0;
+        }
+        if (peer.state == PeerProgress.SNAPSHOT)
+        {
+            peer.chunkInFlight = false; // resend the chunk in this cycle's flush
             return 0;
         }
         if (!peer.inflight.isEmpty() && nowNs - peer.lastProgressNs >= 2 * heartbeatIntervalNs)
@@ -844,6 +1263,15 @@ public final class RaftCore
     private int replicate(final PeerProgress peer)
     {
         final long lastIndex = log.lastIndex();
+        if (peer.state != PeerProgress.SNAPSHOT && peer.nextIndex <= log.baseIndex())
+        {
+            // the entries it needs are compacted away: send the snapshot (dissertation 5.3)
+            peer.becomeSnapshot(snapshots.lastIncludedIndex());
+        }
+        if (peer.state == PeerProgress.SNAPSHOT)
+        {
+            return sendSnapshotChunk(peer);
+        }
         if (peer.state == PeerProgress.PROBE)
         {
             if (peer.probeSent)
@@ -924,6 +1352,44 @@ public final class RaftCore
         return lastSent;
     }
 
+    private int sendSnapshotChunk(final PeerProgress peer)
+    {
+        if (peer.chunkInFlight)
+        {
+            return 0;
+        }
+        if (peer.snapshotIndex != snapshots.lastIncludedIndex())
+        {
+            peer.becomeSnapshot(snapshots.lastIncludedIndex()); // a newer snapshot: start over with it
+        }
+        final long length = snapshots.length();
+        final int configurationLength = snapshots.readConfiguration(configurationBuffer, 0);
+        final int chunkLength = (int)Math.min(length - peer.snapshotOffset,
+            Math.max(1, maxBatchBytes - configurationLength - 128));
+        final int read = chunkLength <= 0 ? 0 : snapshots.read(peer.snapshotOffset, sendBuffer, 0, chunkLength);
+        final boolean last = peer.snapshotOffset + read >= length;
+        if (!transport.sendInstallSnapshot(
+            peer.memberId,
+            currentTerm,
+            selfId,
+            peer.snapshotIndex,
+            snapshots.lastIncludedTerm(),
+            peer.snapshotOffset,
+            length,
+            last,
+            configurationBuffer,
+            0,
+            configurationLength,
+            sendBuffer,
+            0,
+            read))
+        {
+            return 0;
+        }
+        peer.chunkInFlight = true;
+        return 1;
+    }
+
     private static int countRecords(final DirectBuffer records, final int length)
     {
         int count = 0;
@@ -938,16 +1404,16 @@ public final class RaftCore
 
     private void maybeCommit()
     {
-        for (int slot = 0; slot < memberIds.length; slot++)
+        for (int slot = 0; slot < config.size(); slot++)
         {
-            matchIndices[slot] = slot == selfSlot ? durableIndex : peers[slot].matchIndex;
+            indexBySlot[slot] = slot == selfSlot ? durableIndex : peers[slot].matchIndex;
         }
-        final long majorityIndex = quorum.majorityIndex(matchIndices, memberIds.length);
+        final long quorumIndex = config.quorumIndex(indexBySlot, quorumScratch, quorum);
         // Paper 5.4.2 (figure 8): only an entry of the leader's own term is committed by counting replicas;
         // earlier ones commit with it.
-        if (majorityIndex > commitIndex && log.termAt(majorityIndex) == currentTerm)
+        if (quorumIndex > commitIndex && log.termAt(quorumIndex) == currentTerm)
         {
-            setCommitIndex(majorityIndex);
+            setCommitIndex(quorumIndex);
         }
     }
 
@@ -994,12 +1460,131 @@ public final class RaftCore
         {
             durableIndex = index - 1;
         }
+        if (configurations.truncateFrom(index))
+        {
+            applyConfiguration(); // back to the configuration before the dropped ones
+        }
+    }
+
+    /**
+     * Appends entries received from the leader, and takes any configuration among them into effect at once.
+     */
+    private void appendFromLeader(final DirectBuffer entries, final int offset, final int length, final int count)
+    {
+        final long firstIndex = log.lastIndex() + 1;
+        log.append(entries, offset, length, count);
+        int position = offset;
+        boolean changed = false;
+        for (int i = 0; i < count; i++)
+        {
+            if (LogEntryCodec.entryTypeCode(entries, position) == EntryType.CONFIGURATION.value())
+            {
+                scratchConfiguration.decode(entries, LogEntryCodec.payloadOffset(position),
+                    LogEntryCodec.payloadLength(entries, position));
+                configurations.append(firstIndex + i, scratchConfiguration);
+                changed = true;
+            }
+            position += LogEntryCodec.recordLength(entries, position);
+        }
+        if (changed)
+        {
+            applyConfiguration();
+        }
+    }
+
+    /**
+     * Reads the configuration entries of the log from {@code fromIndex} into the history (at start, and after a
+     * snapshot install that kept a suffix).
+     */
+    private void scanConfigurations(final long fromIndex)
+    {
+        long index = Math.max(fromIndex, log.baseIndex() + 1);
+        while (index <= log.lastIndex())
+        {
+            final int length = log.copyRecords(index, maxBatchBytes, sendBuffer, 0);
+            int position = 0;
+            while (position < length)
+            {
+                if (LogEntryCodec.entryTypeCode(sendBuffer, position) == EntryType.CONFIGURATION.value())
+                {
+                    scratchConfiguration.decode(sendBuffer, LogEntryCodec.payloadOffset(position),
+                        LogEntryCodec.payloadLength(sendBuffer, position));
+                    configurations.append(index, scratchConfiguration);
+                }
+                position += LogEntryCodec.recordLength(sendBuffer, position);
+                index++;
+            }
+        }
+    }
+
+    /**
+     * The configuration in effect changed: find this member's slot and line up per-member progress with the new
+     * slots, keeping what the leader knows of members that stay.
+     */
+    private void applyConfiguration()
+    {
+        final Configuration previous = config;
+        final int previousSize = previous == null ? 0 : previous.size();
+        for (int slot = 0; slot < MAX_MEMBERS; slot++)
+        {
+            previousPeers[slot] = peers[slot];
+            peers[slot] = null;
+        }
+        config = configurations.latest();
+        selfSlot = config.slotOf(selfId);
+        final long lastIndex = log.lastIndex() + stagedCount;
+        for (int slot = 0; slot < config.size(); slot++)
+        {
+            final int id = config.memberId(slot);
+            if (id == selfId)
+            {
+                continue;
+            }
+            PeerProgress progress = null;
+            for (int old = 0; old < MAX_MEMBERS && progress == null; old++)
+            {
+                if (previousPeers[old] != null && previousPeers[old].memberId == id)
+                {
+                    progress = previousPeers[old];
+                }
+            }
+            if (progress == null)
+            {
+                progress = new PeerProgress(id, maxInflightMessages, maxInflightBytes);
+                progress.resetForNewLeader(lastIndex, nowNs);
+            }
+            peers[slot] = progress;
+        }
+        for (int slot = 0; slot < MAX_MEMBERS; slot++)
+        {
+            previousPeers[slot] = null;
+        }
+        if (previousSize > 0 && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
+        {
+            // slots moved: count the votes again from scratch, starting with this member's own
+            votesGranted = selfSlot >= 0 ? 1L << selfSlot : 0;
+            votesRejected = 0;
+        }
     }
 
     private void setCommitIndex(final long index)
     {
         commitIndex = index;
         listener.onCommit(index);
+        if (role == Role.LEADER && configurations.latestIndex() <= commitIndex)
+        {
+            if (selfSlot < 0 || !config.isVoterSlot(selfSlot))
+            {
+                // dissertation 4.2.2: a leader not in the new configuration steps down once it is committed
+                becomeFollower(currentTerm, NO_MEMBER);
+            }
+            else if (config.isJoint())
+            {
+                // C_old,new is committed: now C_new (dissertation 4.3)
+                scratchConfiguration.copyFrom(config).finishJoint();
+                stageConfiguration(scratchConfiguration);
+            }
+        }
     }
 
     /**
@@ -1027,10 +1612,13 @@ public final class RaftCore
         electionDeadlineNs = nowNs + electionTimeoutNs + jitter.nextLong(electionTimeoutNs);
     }
 
-    private boolean isPeer(final int memberId)
+    /**
+     * Vote requests count only from voters of the configuration in effect: a removed member cannot disrupt.
+     */
+    private boolean isVoterPeer(final int memberId)
     {
-        final int slot = slotOf(memberId);
-        if (slot < 0 || slot == selfSlot)
+        final int slot = config.slotOf(memberId);
+        if (slot < 0 || slot == selfSlot || !config.isVoterSlot(slot))
         {
             droppedMessages++;
             return false;
@@ -1038,15 +1626,29 @@ public final class RaftCore
         return true;
     }
 
-    private int slotOf(final int memberId)
+    /**
+     * A leader's messages are heard from any other member id: a member whose log lags may not know the leader's
+     * configuration yet, and learns it from the very entries the leader sends.
+     */
+    private boolean isPossibleLeader(final int memberId)
     {
-        for (int i = 0; i < memberIds.length; i++)
+        if (memberId <= 0 || memberId == selfId)
         {
-            if (memberIds[i] == memberId)
+            droppedMessages++;
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean contains(final int[] ids, final int id)
+    {
+        for (final int candidate : ids)
+        {
+            if (candidate == id)
             {
-                return i;
+                return true;
             }
         }
-        return -1;
+        return false;
     }
 }

@@ -13,6 +13,14 @@ public interface RaftListener
 
     void onRoleChange(Role role, long term, int leaderId);
 
+    /**
+     * A snapshot from the leader replaced this member's state up to {@code index}: the application restores from the
+     * snapshot store before reading entries after it. Followed by {@link #onCommit(long)}.
+     */
+    default void onSnapshotInstalled(final long index, final long term)
+    {
+    }
+
     RaftListener NO_OP = new RaftListener()
     {
         public void onCommit(final long commitIndex)

@@ -88,6 +88,45 @@ public final class TermHistory
     }
 
     /**
+     * Forgets the entries up to {@code index}, which becomes the base (log compaction).
+     */
+    public void compactTo(final long index)
+    {
+        if (index < baseIndex || index > lastIndex)
+        {
+            throw new IllegalStateException("compact to " + index + " outside [" + baseIndex + ", " + lastIndex + "]");
+        }
+        final long term = termAt(index);
+        int drop = 0;
+        while (drop < size && runEnd(drop) <= index)
+        {
+            drop++;
+        }
+        if (drop > 0)
+        {
+            System.arraycopy(terms, drop, terms, 0, size - drop);
+            System.arraycopy(starts, drop, starts, 0, size - drop);
+            size -= drop;
+        }
+        if (size > 0 && starts[0] <= index)
+        {
+            starts[0] = index + 1;
+        }
+        baseIndex = index;
+        baseTerm = term;
+    }
+
+    public long baseIndex()
+    {
+        return baseIndex;
+    }
+
+    private long runEnd(final int run)
+    {
+        return run == size - 1 ? lastIndex : starts[run + 1] - 1;
+    }
+
+    /**
      * @return the term at {@code index} in [baseIndex, lastIndex]; -1 outside it.
      */
     public long termAt(final long index)

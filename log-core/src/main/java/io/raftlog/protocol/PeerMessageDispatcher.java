@@ -3,6 +3,8 @@ package io.raftlog.protocol;
 import io.raftlog.codecs.AppendEntriesDecoder;
 import io.raftlog.codecs.AppendResponseDecoder;
 import io.raftlog.codecs.BooleanType;
+import io.raftlog.codecs.InstallSnapshotDecoder;
+import io.raftlog.codecs.InstallSnapshotResponseDecoder;
 import io.raftlog.codecs.MessageHeaderDecoder;
 import io.raftlog.codecs.MessageValidator;
 import io.raftlog.codecs.TimeoutNowDecoder;
@@ -26,6 +28,8 @@ public final class PeerMessageDispatcher
     private final AppendEntriesDecoder appendEntries = new AppendEntriesDecoder();
     private final AppendResponseDecoder appendResponse = new AppendResponseDecoder();
     private final TimeoutNowDecoder timeoutNow = new TimeoutNowDecoder();
+    private final InstallSnapshotDecoder installSnapshot = new InstallSnapshotDecoder();
+    private final InstallSnapshotResponseDecoder installSnapshotResponse = new InstallSnapshotResponseDecoder();
     private long messagesReceived;
     private long messagesRejected;
 
@@ -125,6 +129,49 @@ public final class PeerMessageDispatcher
             case TimeoutNowDecoder.TEMPLATE_ID:
                 timeoutNow.wrap(buffer, bodyOffset, blockLength, version);
                 core.onTimeoutNow(timeoutNow.term(), timeoutNow.leaderId());
+                return true;
+
+            case InstallSnapshotDecoder.TEMPLATE_ID:
+            {
+                installSnapshot.wrap(buffer, bodyOffset, blockLength, version);
+                final long term = installSnapshot.term();
+                final long lastIncludedIndex = installSnapshot.lastIncludedIndex();
+                final long lastIncludedTerm = installSnapshot.lastIncludedTerm();
+                final long chunkOffset = installSnapshot.chunkOffset();
+                final long snapshotLength = installSnapshot.snapshotLength();
+                final int leaderId = installSnapshot.leaderId();
+                final boolean lastChunk = installSnapshot.lastChunk() == BooleanType.TRUE;
+                final int configurationLength = installSnapshot.configurationLength();
+                final int configurationOffset =
+                    installSnapshot.limit() + InstallSnapshotDecoder.configurationHeaderLength();
+                installSnapshot.skipConfiguration();
+                final int chunkLength = installSnapshot.chunkLength();
+                final int chunkOffsetInBuffer = installSnapshot.limit() + InstallSnapshotDecoder.chunkHeaderLength();
+                core.onInstallSnapshot(
+                    term,
+                    leaderId,
+                    lastIncludedIndex,
+                    lastIncludedTerm,
+                    chunkOffset,
+                    snapshotLength,
+                    lastChunk,
+                    buffer,
+                    configurationOffset,
+                    configurationLength,
+                    buffer,
+                    chunkOffsetInBuffer,
+                    chunkLength);
+                return true;
+            }
+
+            case InstallSnapshotResponseDecoder.TEMPLATE_ID:
+                installSnapshotResponse.wrap(buffer, bodyOffset, blockLength, version);
+                core.onInstallSnapshotResponse(
+                    installSnapshotResponse.term(),
+                    installSnapshotResponse.followerId(),
+                    installSnapshotResponse.lastIncludedIndex(),
+                    installSnapshotResponse.nextChunkOffset(),
+                    installSnapshotResponse.success() == BooleanType.TRUE);
                 return true;
 
             default:

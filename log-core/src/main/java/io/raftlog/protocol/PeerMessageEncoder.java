@@ -3,6 +3,8 @@ package io.raftlog.protocol;
 import io.raftlog.codecs.AppendEntriesEncoder;
 import io.raftlog.codecs.AppendResponseEncoder;
 import io.raftlog.codecs.BooleanType;
+import io.raftlog.codecs.InstallSnapshotEncoder;
+import io.raftlog.codecs.InstallSnapshotResponseEncoder;
 import io.raftlog.codecs.MessageHeaderEncoder;
 import io.raftlog.codecs.TimeoutNowEncoder;
 import io.raftlog.codecs.VoteRequestEncoder;
@@ -26,6 +28,8 @@ public final class PeerMessageEncoder implements PeerTransport
     private final AppendEntriesEncoder appendEntries = new AppendEntriesEncoder();
     private final AppendResponseEncoder appendResponse = new AppendResponseEncoder();
     private final TimeoutNowEncoder timeoutNow = new TimeoutNowEncoder();
+    private final InstallSnapshotEncoder installSnapshot = new InstallSnapshotEncoder();
+    private final InstallSnapshotResponseEncoder installSnapshotResponse = new InstallSnapshotResponseEncoder();
     private long messagesSent;
     private long messagesBackPressured;
     private long entryBytesSent;
@@ -153,6 +157,63 @@ public final class PeerMessageEncoder implements PeerTransport
             timeoutNow.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
                 .term(term)
                 .leaderId(leaderId);
+            outbox.commit();
+        }
+    }
+
+    public boolean sendInstallSnapshot(
+        final int to,
+        final long term,
+        final int leaderId,
+        final long lastIncludedIndex,
+        final long lastIncludedTerm,
+        final long chunkOffset,
+        final long snapshotLength,
+        final boolean lastChunk,
+        final DirectBuffer configuration,
+        final int configurationOffset,
+        final int configurationLength,
+        final DirectBuffer chunk,
+        final int chunkOffsetInBuffer,
+        final int chunkLength)
+    {
+        final int messageLength = HEADER + InstallSnapshotEncoder.BLOCK_LENGTH +
+            InstallSnapshotEncoder.configurationHeaderLength() + configurationLength +
+            InstallSnapshotEncoder.chunkHeaderLength() + chunkLength;
+        if (!claim(to, messageLength))
+        {
+            return false;
+        }
+        installSnapshot.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+            .term(term)
+            .lastIncludedIndex(lastIncludedIndex)
+            .lastIncludedTerm(lastIncludedTerm)
+            .chunkOffset(chunkOffset)
+            .snapshotLength(snapshotLength)
+            .leaderId(leaderId)
+            .lastChunk(lastChunk ? BooleanType.TRUE : BooleanType.FALSE)
+            .putConfiguration(configuration, configurationOffset, configurationLength)
+            .putChunk(chunk, chunkOffsetInBuffer, chunkLength);
+        outbox.commit();
+        return true;
+    }
+
+    public void sendInstallSnapshotResponse(
+        final int to,
+        final long term,
+        final int followerId,
+        final long lastIncludedIndex,
+        final long nextChunkOffset,
+        final boolean success)
+    {
+        if (claim(to, HEADER + InstallSnapshotResponseEncoder.BLOCK_LENGTH))
+        {
+            installSnapshotResponse.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .lastIncludedIndex(lastIncludedIndex)
+                .nextChunkOffset(nextChunkOffset)
+                .followerId(followerId)
+                .success(success ? BooleanType.TRUE : BooleanType.FALSE);
             outbox.commit();
         }
     }

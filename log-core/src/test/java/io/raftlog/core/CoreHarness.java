@@ -116,6 +116,17 @@ final class CoreHarness implements PeerTransport, RaftListener
     {
     }
 
+    record InstallSnapshot(
+        int to, long term, int leaderId, long lastIncludedIndex, long lastIncludedTerm, long chunkOffset,
+        long snapshotLength, boolean lastChunk, int chunkLength) implements Sent
+    {
+    }
+
+    record InstallSnapshotResponse(
+        int to, long term, int followerId, long lastIncludedIndex, long nextChunkOffset, boolean success) implements Sent
+    {
+    }
+
     record TimeoutNow(int to, long term, int leaderId) implements Sent
     {
     }
@@ -226,6 +237,7 @@ final class CoreHarness implements PeerTransport, RaftListener
     final int[] memberIds;
     final SimLogStore log;
     final SimMetaStore meta;
+    final io.raftlog.sim.SimSnapshotStore snapshots;
     final RaftCore core;
     final List<Sent> sent = new ArrayList<>();
     final List<Long> commits = new ArrayList<>();
@@ -246,7 +258,8 @@ final class CoreHarness implements PeerTransport, RaftListener
         this.memberIds = memberIds.clone();
         this.log = log;
         this.meta = meta;
-        this.core = new RaftCore(config, log, meta, this, this);
+        this.snapshots = new io.raftlog.sim.SimSnapshotStore();
+        this.core = new RaftCore(config, log, meta, snapshots, this, this);
         this.nowNs = nowNs;
         core.start(nowNs);
     }
@@ -514,6 +527,38 @@ final class CoreHarness implements PeerTransport, RaftListener
     public void sendTimeoutNow(final int to, final long term, final int leaderId)
     {
         sent.add(new TimeoutNow(to, term, leaderId));
+    }
+
+    public boolean sendInstallSnapshot(
+        final int to,
+        final long term,
+        final int leaderId,
+        final long lastIncludedIndex,
+        final long lastIncludedTerm,
+        final long chunkOffset,
+        final long snapshotLength,
+        final boolean lastChunk,
+        final org.agrona.DirectBuffer configuration,
+        final int configurationOffset,
+        final int configurationLength,
+        final org.agrona.DirectBuffer chunk,
+        final int chunkOffsetInBuffer,
+        final int chunkLength)
+    {
+        sent.add(new InstallSnapshot(to, term, leaderId, lastIncludedIndex, lastIncludedTerm, chunkOffset,
+            snapshotLength, lastChunk, chunkLength));
+        return true;
+    }
+
+    public void sendInstallSnapshotResponse(
+        final int to,
+        final long term,
+        final int followerId,
+        final long lastIncludedIndex,
+        final long nextChunkOffset,
+        final boolean success)
+    {
+        sent.add(new InstallSnapshotResponse(to, term, followerId, lastIncludedIndex, nextChunkOffset, success));
     }
 
     public void onCommit(final long commitIndex)

@@ -136,7 +136,7 @@ class RaftConfigTest
     {
         final RaftConfig config = valid().selfId(9);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RaftCore(
-            config, null, null, null, RaftListener.NO_OP));
+            config, null, null, null, null, RaftListener.NO_OP));
         assertTrue(e.getMessage().startsWith("selfId:"), e.getMessage());
     }
 }

@@ -29,6 +29,8 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
     private final Long2LongHashMap acknowledged = new Long2LongHashMap(-1);
     private long[] committedPrefix = new long[1 << 14];
     private long committedMax;
+    private long configurationChanges;
+    private long snapshotsInstalled;
     private final List<String> violations = new ArrayList<>();
 
     InvariantChecker(final SimCluster cluster)
@@ -47,6 +49,16 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
     public long leadersElected()
     {
         return leaderOfTerm.size();
+    }
+
+    public long configurationChanges()
+    {
+        return configurationChanges;
+    }
+
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
     }
 
     public long committedMax()
@@ -82,6 +94,118 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
         }
         // A member cut off from newer terms may still append stale entries at indices committed elsewhere: that is
         // allowed; committing them is not, and onCommit and afterStep check that.
+        if (store.entryTypeAt(index) == io.raftlog.codecs.EntryType.CONFIGURATION.value())
+        {
+            final SimNode node = cluster.node(store.memberId());
+            if (node.isAlive() && node.isLeader() && node.core().currentTerm() == term)
+            {
+                checkConfigurationChange(node, index, store);
+            }
+        }
+    }
+
+    /**
+     * No two disjoint majorities across a configuration change: the configuration a leader appends must share a
+     * quorum with the one it replaces (single-server changes, or joint consensus), and the one it replaces must be
+     * committed (one change at a time).
+     */
+    private void checkConfigurationChange(final SimNode leader, final long index, final SimLogStore store)
+    {
+        final io.raftlog.core.Configuration previous = new io.raftlog.core.Configuration()
+            .copyFrom(leader.core().configurationAt(index - 1));
+        final byte[] payload = store.payloadAt(index);
+        final io.raftlog.core.Configuration next = new io.raftlog.core.Configuration()
+            .decode(new org.agrona.concurrent.UnsafeBuffer(payload), 0, payload.length);
+        configurationChanges++;
+        if (!quorumsOverlap(previous, next))
+        {
+            violation("configuration change at " + index + " from " + previous + " to " + next +
+                " allows two disjoint majorities");
+        }
+    }
+
+    static boolean quorumsOverlap(final io.raftlog.core.Configuration a, final io.raftlog.core.Configuration b)
+    {
+        for (int ca = 0; ca < (a.isJoint() ? 2 : 1); ca++)
+        {
+            for (int cb = 0; cb < (b.isJoint() ? 2 : 1); cb++)
+            {
+                if (majoritiesAlwaysIntersect(voters(a, ca == 1), voters(b, cb == 1)))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static java.util.Set<Integer> voters(final io.raftlog.core.Configuration c, final boolean newSide)
+    {
+        final java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (int slot = 0; slot < c.size(); slot++)
+        {
+            if (newSide ? c.isVoterInNew(slot) : c.isVoterInOld(slot))
+            {
+                ids.add(c.memberId(slot));
+            }
+        }
+        return ids;
+    }
+
+    static boolean majoritiesAlwaysIntersect(final java.util.Set<Integer> x, final java.util.Set<Integer> y)
+    {
+        final java.util.Set<Integer> both = new java.util.HashSet<>(x);
+        both.retainAll(y);
+        final int onlyX = x.size() - both.size();
+        final int onlyY = y.size() - both.size();
+        final int needX = Math.max(0, x.size() / 2 + 1 - onlyX);
+        final int needY = Math.max(0, y.size() / 2 + 1 - onlyY);
+        // two disjoint majorities exist exactly when both fit into the shared members side by side
+        return needX + needY > both.size();
+    }
+
+    /**
+     * A snapshot a member installed holds exactly the committed log up to its index.
+     */
+    void onSnapshotInstalled(final SimNode node, final long index, final long hash)
+    {
+        snapshotsInstalled++;
+        if (index > committedMax)
+        {
+            violation("member " + node.id + " installed a snapshot at " + index + " beyond anything committed");
+        }
+        else if (committedPrefix[(int)index] != hash)
+        {
+            violation("member " + node.id + " installed a snapshot at " + index + " that differs from the committed log");
+        }
+    }
+
+    /**
+     * A leader commits only what a quorum of voters of its configuration holds durably: learners never count.
+     */
+    private void checkDurableQuorum(final SimNode leader, final long index)
+    {
+        final io.raftlog.core.Configuration config = leader.core().configuration();
+        long holders = 0;
+        for (int slot = 0; slot < config.size(); slot++)
+        {
+            final int id = config.memberId(slot);
+            if (id < 1 || id > cluster.size())
+            {
+                continue;
+            }
+            final SimLogStore store = cluster.node(id).store;
+            final boolean covered = store.baseIndex() >= index ||
+                (store.durableIndex() >= index && store.prefixHash(index) == leader.store.prefixHash(index));
+            if (covered)
+            {
+                holders |= 1L << slot;
+            }
+        }
+        if (!config.isQuorum(holders))
+        {
+            violation("leader " + leader.id + " committed " + index + " without a durable quorum of voters of " + config);
+        }
     }
 
     void onLeader(final SimNode node, final long term)
@@ -109,6 +233,10 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
     void onCommit(final SimNode node, final long commitIndex)
     {
         final SimLogStore store = node.store;
+        if (node.isLeader() && commitIndex > store.baseIndex())
+        {
+            checkDurableQuorum(node, commitIndex);
+        }
         if (store.lastIndex() < commitIndex)
         {
             violation("member " + node.id + " commits " + commitIndex + " beyond its last index " + store.lastIndex());

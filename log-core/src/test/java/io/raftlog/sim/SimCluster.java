@@ -283,6 +283,7 @@ public final class SimCluster
      */
     void endCycle(final SimNode node)
     {
+        node.maybeSnapshot(options);
         node.core().flush();
         if (!node.syncInFlight && node.store.hasUnsyncedWrites())
         {
@@ -370,6 +371,14 @@ public final class SimCluster
         if (commitObserver != null)
         {
             commitObserver.onCommit(node, commitIndex);
+        }
+    }
+
+    void onSnapshotInstalled(final SimNode node, final long index, final long hash)
+    {
+        if (checker != null)
+        {
+            checker.onSnapshotInstalled(node, index, hash);
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.SplittableRandom;
  *   frame: | length (int32, of the body) | type (int32) | body ... |
  *   ENTRY body: one log entry record (LogEntryCodec layout)
  *   TRUNCATE body: the first index dropped (int64)
+ *   BASE body: base index, base term, prefix hash at the base (int64 each), kind (int64: COMPACT keeps the
+ *              entries after the base, RESET drops them all)
  * </pre>
  *
  * It also keeps a rolling hash of each prefix of the log, so the simulator checks log matching in O(1).
@@ -30,6 +32,9 @@ public final class SimLogStore implements LogStore
     static final int FRAME_HEADER = 8;
     static final int ENTRY = 1;
     static final int TRUNCATE = 2;
+    static final int BASE = 3;
+    static final long COMPACT = 1;
+    static final long RESET = 2;
 
     /** Told of each entry as it is appended, for the log-matching check. */
     public interface AppendObserver
@@ -47,6 +52,7 @@ public final class SimLogStore implements LogStore
     private long[] positions;
     private long[] prefixHashes;
     private long lastIndex;
+    private long baseIndex;
     private long tornTailsRepaired;
 
     public SimLogStore(final int memberId, final int initialStreamBytes, final int initialEntries)
@@ -71,6 +77,67 @@ public final class SimLogStore implements LogStore
     public long lastIndex()
     {
         return lastIndex;
+    }
+
+    public long baseIndex()
+    {
+        return baseIndex;
+    }
+
+    public void compactTo(final long index)
+    {
+        if (index <= baseIndex)
+        {
+            return;
+        }
+        if (index > lastIndex)
+        {
+            throw new IllegalStateException("compact to " + index + " beyond " + lastIndex);
+        }
+        writeBase(index, terms.termAt(index), prefixHash(index), COMPACT);
+        terms.compactTo(index);
+        baseIndex = index;
+        durablePosition = writePosition; // the store's contract: durable before returning
+    }
+
+    public void reset(final long baseIndex, final long baseTerm)
+    {
+        // the prefix hash at the base comes from the snapshot; the simulated application sets it
+        writeBase(baseIndex, baseTerm, 0, RESET);
+        applyReset(baseIndex, baseTerm, 0);
+        durablePosition = writePosition;
+    }
+
+    /**
+     * The installed snapshot says what the log up to the base held, as a prefix hash.
+     */
+    public void basePrefixHash(final long hash)
+    {
+        ensureIndexCapacity(baseIndex);
+        prefixHashes[(int)baseIndex] = hash;
+        // keep it across recovery: rewrite the base frame with the hash
+        writeBase(baseIndex, terms.termAt(baseIndex), hash, COMPACT);
+        durablePosition = writePosition;
+    }
+
+    private void applyReset(final long index, final long term, final long prefix)
+    {
+        terms.reset(index, term);
+        baseIndex = index;
+        lastIndex = index;
+        ensureIndexCapacity(index);
+        prefixHashes[(int)index] = prefix;
+    }
+
+    private void writeBase(final long index, final long term, final long prefix, final long kind)
+    {
+        stream.putInt(writePosition, 32);
+        stream.putInt(writePosition + 4, BASE);
+        stream.putLong(writePosition + FRAME_HEADER, index);
+        stream.putLong(writePosition + FRAME_HEADER + 8, term);
+        stream.putLong(writePosition + FRAME_HEADER + 16, prefix);
+        stream.putLong(writePosition + FRAME_HEADER + 24, kind);
+        writePosition += FRAME_HEADER + 32;
     }
 
     public long termAt(final long index)
@@ -130,6 +197,10 @@ public final class SimLogStore implements LogStore
 
     public int copyRecords(final long fromIndex, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset)
     {
+        if (fromIndex <= baseIndex)
+        {
+            throw new IllegalStateException("copy from " + fromIndex + " at or below the base " + baseIndex);
+        }
         int copied = 0;
         for (long index = fromIndex; index <= lastIndex; index++)
         {
@@ -171,7 +242,7 @@ public final class SimLogStore implements LogStore
             return lastIndex;
         }
         // positions of the current log increase with the index: the durable entries are a prefix
-        long low = 0;
+        long low = baseIndex;
         long high = lastIndex;
         while (low < high)
         {
@@ -231,6 +302,7 @@ public final class SimLogStore implements LogStore
     private void scan()
     {
         lastIndex = 0;
+        baseIndex = 0;
         terms.reset(0, 0);
         int position = 0;
         final int end = writePosition;
@@ -254,10 +326,31 @@ public final class SimLogStore implements LogStore
                 }
                 indexEntry(body, lastIndex + 1, LogEntryCodec.term(stream, body), LogEntryCodec.storedChecksum(stream, body));
             }
+            else if (type == BASE && length == 32)
+            {
+                final long index = stream.getLong(body);
+                final long term = stream.getLong(body + 8);
+                final long prefix = stream.getLong(body + 16);
+                final long kind = stream.getLong(body + 24);
+                if (kind == COMPACT && index >= baseIndex && index <= lastIndex && terms.termAt(index) == term)
+                {
+                    terms.compactTo(index);
+                    baseIndex = index;
+                    prefixHashes[(int)index] = prefix != 0 ? prefix : prefixHashes[(int)index];
+                }
+                else if (kind == RESET || (kind == COMPACT && index == baseIndex))
+                {
+                    applyReset(index, term, prefix);
+                }
+                else
+                {
+                    break;
+                }
+            }
             else if (type == TRUNCATE && length == 8)
             {
                 final long from = stream.getLong(body);
-                if (from < 1 || from > lastIndex + 1)
+                if (from <= baseIndex || from > lastIndex + 1)
                 {
                     break;
                 }
@@ -337,7 +430,7 @@ public final class SimLogStore implements LogStore
         return LogEntryCodec.entryTypeCode(stream, (int)positions[(int)index]);
     }
 
-    private void indexEntry(final int position, final long index, final long term, final int checksum)
+    private void ensureIndexCapacity(final long index)
     {
         if (index >= positions.length)
         {
@@ -345,6 +438,11 @@ public final class SimLogStore implements LogStore
             positions = Arrays.copyOf(positions, capacity);
             prefixHashes = Arrays.copyOf(prefixHashes, capacity);
         }
+    }
+
+    private void indexEntry(final int position, final long index, final long term, final int checksum)
+    {
+        ensureIndexCapacity(index);
         positions[(int)index] = position;
         final long prefix = mix(prefixHash(index - 1), term, checksum);
         prefixHashes[(int)index] = prefix;

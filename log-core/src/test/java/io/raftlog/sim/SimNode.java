@@ -18,6 +18,8 @@ public final class SimNode implements PeerOutbox, RaftListener
     final int id;
     final SimLogStore store;
     final SimMetaStore meta = new SimMetaStore();
+    final SimSnapshotStore snapshots = new SimSnapshotStore();
+    private final org.agrona.ExpandableArrayBuffer stateBuffer = new org.agrona.ExpandableArrayBuffer(1024);
     private final SimCluster cluster;
     private RaftCore core;
     private PeerMessageEncoder encoder;
@@ -43,7 +45,7 @@ public final class SimNode implements PeerOutbox, RaftListener
         alive = true;
         syncInFlight = false;
         encoder = new PeerMessageEncoder(this);
-        core = new RaftCore(config, store, meta, encoder, this);
+        core = new RaftCore(config, store, meta, snapshots, encoder, this);
         dispatcher = new PeerMessageDispatcher(core);
         core.start(nowNs);
     }
@@ -58,6 +60,7 @@ public final class SimNode implements PeerOutbox, RaftListener
         }
         alive = false;
         incarnation++;
+        snapshots.crash();
         core = null;
         encoder = null;
         dispatcher = null;
@@ -91,6 +94,62 @@ public final class SimNode implements PeerOutbox, RaftListener
     public SimMetaStore meta()
     {
         return meta;
+    }
+
+    public SimSnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    /**
+     * The simulated application's snapshot policy: its state is the prefix hash of the log it applied, padded to
+     * the configured size with bytes derived from it, so a snapshot received in chunks can be verified.
+     */
+    void maybeSnapshot(final SimOptions options)
+    {
+        if (options.snapshotEveryEntries <= 0)
+        {
+            return;
+        }
+        final long commit = core.commitIndex();
+        if (commit - snapshots.lastIncludedIndex() < options.snapshotEveryEntries || commit > store.lastIndex())
+        {
+            return;
+        }
+        final long hash = store.prefixHash(commit);
+        final int length = writeState(stateBuffer, hash, options.snapshotStateBytes);
+        if (core.takeSnapshot(commit, stateBuffer, 0, length))
+        {
+            final long compactTo = commit - options.retainEntries;
+            if (compactTo > store.baseIndex())
+            {
+                core.compactLog(compactTo);
+            }
+        }
+    }
+
+    static int writeState(final org.agrona.MutableDirectBuffer buffer, final long hash, final int size)
+    {
+        final int length = Math.max(8, size);
+        buffer.putLong(0, hash);
+        for (int i = 8; i < length; i++)
+        {
+            buffer.putByte(i, (byte)((hash >>> ((i & 7) << 3)) ^ i));
+        }
+        return length;
+    }
+
+    static long readState(final org.agrona.DirectBuffer buffer, final long length)
+    {
+        final long hash = buffer.getLong(0);
+        for (int i = 8; i < length; i++)
+        {
+            if (buffer.getByte(i) != (byte)((hash >>> ((i & 7) << 3)) ^ i))
+            {
+                throw new IllegalStateException("snapshot state corrupt at byte " + i);
+            }
+        }
+        return hash;
     }
 
     PeerMessageDispatcher dispatcher()
@@ -163,6 +222,16 @@ public final class SimNode implements PeerOutbox, RaftListener
     public void onCommit(final long commitIndex)
     {
         cluster.onCommit(this, commitIndex);
+    }
+
+    public void onSnapshotInstalled(final long index, final long term)
+    {
+        final long hash = readState(snapshots.state(), snapshots.length());
+        if (store.baseIndex() == index && store.lastIndex() == index)
+        {
+            store.basePrefixHash(hash); // the log was replaced: the snapshot says what it held
+        }
+        cluster.onSnapshotInstalled(this, index, hash);
     }
 
     public void onRoleChange(final Role role, final long term, final int leaderId)

@@ -8,6 +8,15 @@ import io.raftlog.core.RaftConfig;
 public final class SimOptions
 {
     public int members = 3;
+    /** Members beyond the first {@code voters} start outside the configuration, ready to be added. */
+    public int voters = -1;
+    /** Take a snapshot (and compact) whenever this many entries committed since the last; 0 never. */
+    public int snapshotEveryEntries;
+    /** Bytes of simulated application state in each snapshot, so large ones travel in several chunks. */
+    public int snapshotStateBytes = 64;
+    /** Entries kept in the log behind a snapshot when compacting. */
+    public int retainEntries;
+    public long promotionLagEntries = 16;
     public long seed = 1;
     public long electionTimeoutNs = 150_000_000L;
     public long heartbeatIntervalNs = 30_000_000L;
@@ -38,11 +47,21 @@ public final class SimOptions
         return this;
     }
 
+    int voters()
+    {
+        return voters < 0 ? members : voters;
+    }
+
     RaftConfig raftConfig(final int selfId, final int[] memberIds, final long incarnation)
     {
+        // a member outside the initial configuration knows the voters and itself, as a learner not yet added
+        final int[] voterIds = java.util.Arrays.copyOf(memberIds, voters());
+        final boolean spare = selfId > voters();
         return new RaftConfig()
             .selfId(selfId)
-            .memberIds(memberIds)
+            .memberIds(voterIds)
+            .learnerIds(spare ? new int[]{selfId} : new int[0])
+            .promotionLagEntries(promotionLagEntries)
             .electionTimeoutNs(electionTimeoutNs)
             .heartbeatIntervalNs(heartbeatIntervalNs)
             .maxBatchBytes(maxBatchBytes)
