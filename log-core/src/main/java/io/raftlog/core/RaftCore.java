@@ -899,8 +899,7 @@ public final class RaftCore
         {
             becomeFollower(term, fromLeaderId);
         }
-        if (term == currentTerm && role == Role.FOLLOWER && leaderId == fromLeaderId &&
-            selfSlot >= 0 && config.isVoterSlot(selfSlot))
+        if (term == currentTerm && role == Role.FOLLOWER && leaderId == fromLeaderId && canCampaign())
         {
             campaign(true);
         }
@@ -1051,7 +1050,7 @@ public final class RaftCore
 
     private void onElectionTimeout()
     {
-        if (selfSlot < 0 || !config.isVoterSlot(selfSlot))
+        if (!canCampaign())
         {
             // learners and removed members never campaign: they cannot disrupt the cluster (dissertation 4.2.3)
             resetElectionTimer();
@@ -1071,7 +1070,7 @@ public final class RaftCore
     {
         role = Role.PRE_CANDIDATE;
         leaderId = NO_MEMBER;
-        votesGranted = 1L << selfSlot;
+        votesGranted = selfSlot >= 0 ? 1L << selfSlot : 0;
         votesRejected = 0;
         resetElectionTimer();
         listener.onRoleChange(role, currentTerm, leaderId);
@@ -1100,7 +1099,7 @@ public final class RaftCore
         role = Role.CANDIDATE;
         leaderId = NO_MEMBER;
         verifiedIndex = commitIndex;
-        votesGranted = 1L << selfSlot;
+        votesGranted = selfSlot >= 0 ? 1L << selfSlot : 0;
         votesRejected = 0;
         electionsStarted++;
         resetElectionTimer();
@@ -1610,6 +1609,22 @@ public final class RaftCore
     private void resetElectionTimer()
     {
         electionDeadlineNs = nowNs + electionTimeoutNs + jitter.nextLong(electionTimeoutNs);
+    }
+
+    /**
+     * A member campaigns if it votes in the configuration in effect, or in the last committed one while a newer
+     * change is still uncommitted: that change may never take hold, and a leader that removed itself and then lost
+     * its majority must still be able to win back the cluster to finish it (otherwise the member with the longest
+     * log would refuse every other candidate and never stand itself). Votes are counted by the configuration in
+     * effect, where this member's own vote may not count.
+     */
+    private boolean canCampaign()
+    {
+        if (selfSlot >= 0 && config.isVoterSlot(selfSlot))
+        {
+            return true;
+        }
+        return configurations.latestIndex() > commitIndex && configurations.at(commitIndex).isVoter(selfId);
     }
 
     /**

@@ -221,7 +221,7 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
         if (floor != null)
         {
             final long required = floor.getValue();
-            if (node.store.lastIndex() < required || node.store.prefixHash(required) != committedPrefix[(int)required])
+            if (!holds(node.store, required))
             {
                 violation("leader completeness: leader " + node.id + " of term " + term + " lacks entries committed " +
                     "up to " + required + " (its last index " + node.store.lastIndex() + ")");
@@ -273,8 +273,7 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
             final SimNode other = cluster.node(id);
             if (other.isAlive() && other.isLeader() && other.core().currentTerm() > term)
             {
-                if (other.store.lastIndex() < commitIndex ||
-                    other.store.prefixHash(commitIndex) != committedPrefix[(int)commitIndex])
+                if (!holds(other.store, commitIndex))
                 {
                     violation("leader completeness: leader " + id + " of term " + other.core().currentTerm() +
                         " lacks index " + commitIndex + " committed in term " + term);
@@ -326,12 +325,29 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
         {
             final long index = keys.nextValue();
             final long checksum = acknowledged.get(index);
+            if (index <= node.store.baseIndex())
+            {
+                continue; // compacted: its snapshot was checked against the committed log when installed
+            }
             if (node.store.lastIndex() < index || (node.store.checksumAt(index) & 0xFFFFFFFFL) != checksum)
             {
                 violation("acknowledged entry " + index + " missing or changed at " + who);
                 return;
             }
         }
+    }
+
+    /**
+     * @return whether the store holds the committed log up to {@code index}: in its log, or compacted into a
+     * snapshot (which was checked against the committed log when made or installed).
+     */
+    private boolean holds(final SimLogStore store, final long index)
+    {
+        if (index <= store.baseIndex())
+        {
+            return true;
+        }
+        return store.lastIndex() >= index && store.prefixHash(index) == committedPrefix[(int)index];
     }
 
     private Map.Entry<Long, Long> maxCommittedBefore(final long term)

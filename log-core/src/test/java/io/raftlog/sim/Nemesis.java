@@ -34,7 +34,9 @@ public final class Nemesis implements SimActor
     private final Mix mix;
     private final long minIntervalNs;
     private final long maxIntervalNs;
+    private boolean membershipChanges;
     private boolean running = true;
+    private long membershipProposals;
     private long partitions;
     private long crashes;
     private long restarts;
@@ -48,6 +50,21 @@ public final class Nemesis implements SimActor
         this.mix = mix;
         this.minIntervalNs = minIntervalNs;
         this.maxIntervalNs = maxIntervalNs;
+    }
+
+    /**
+     * Also changes the membership: adds spare members (as learners promoted once caught up), removes members (the
+     * leader too), and replaces a voter through joint consensus.
+     */
+    public Nemesis withMembershipChanges()
+    {
+        membershipChanges = true;
+        return this;
+    }
+
+    public long membershipProposals()
+    {
+        return membershipProposals;
     }
 
     public void start(final long atNs)
@@ -102,6 +119,11 @@ public final class Nemesis implements SimActor
     private void act()
     {
         final int n = cluster.size();
+        if (membershipChanges && random.nextInt(4) == 0)
+        {
+            changeMembership();
+            return;
+        }
         final int choice = random.nextInt(10);
         if (choice < 2)
         {
@@ -191,6 +213,60 @@ public final class Nemesis implements SimActor
                 cluster.network().unreliable(
                     random.nextDouble() * 0.3, random.nextDouble() * 0.2, 1_000_000L + random.nextLong(40_000_000L));
             }
+        }
+    }
+
+    private void changeMembership()
+    {
+        final int leader = cluster.leader();
+        if (leader == 0)
+        {
+            return;
+        }
+        final io.raftlog.core.RaftCore core = cluster.node(leader).core();
+        final io.raftlog.core.Configuration config = core.configuration();
+        final int n = cluster.size();
+        final int kind = random.nextInt(3);
+        long result = -1;
+        if (kind == 0)
+        {
+            final int candidate = 1 + random.nextInt(n);
+            if (!config.isMember(candidate))
+            {
+                result = core.addMember(candidate, null);
+            }
+        }
+        else if (kind == 1)
+        {
+            // keep at least three voters most of the time, so faults still leave a majority to make progress
+            final int victim = config.memberId(random.nextInt(config.size()));
+            if (config.voterCount() > 3 || !config.isVoter(victim) || random.nextInt(4) == 0)
+            {
+                result = core.removeMember(victim);
+            }
+        }
+        else
+        {
+            // replace one voter by a learner in one step: joint consensus
+            int learner = 0;
+            for (int slot = 0; slot < config.size(); slot++)
+            {
+                if (config.isLearnerSlot(slot))
+                {
+                    learner = config.memberId(slot);
+                }
+            }
+            if (learner != 0)
+            {
+                final int[] voters = config.voterIdsInNew();
+                voters[random.nextInt(voters.length)] = learner;
+                result = core.changeVoters(voters);
+            }
+        }
+        if (result > 0)
+        {
+            membershipProposals++;
+            cluster.endCycle(cluster.node(leader));
         }
     }
 

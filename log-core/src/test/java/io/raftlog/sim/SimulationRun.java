@@ -22,6 +22,10 @@ public final class SimulationRun
         public long steps;
         public long elections;
         public long leadersElected;
+        public boolean membership;
+        public long membershipProposals;
+        public long configurationChanges;
+        public long snapshotsInstalled;
         public long crashes;
         public long partitions;
         public long networkChanges;
@@ -48,7 +52,8 @@ public final class SimulationRun
         public String toString()
         {
             return "seed=" + seed + " members=" + members + " mix=" + mix + " steps=" + steps +
-                " elections=" + elections + " leaders=" + leadersElected + " crashes=" + crashes + " partitions=" + partitions +
+                " elections=" + elections + " leaders=" + leadersElected + " membership=" + membership +
+                " configurationChanges=" + configurationChanges + " snapshotsInstalled=" + snapshotsInstalled + " crashes=" + crashes + " partitions=" + partitions +
                 " networkChanges=" + networkChanges + " offered=" + offered + " acknowledged=" + acknowledged +
                 " committed=" + committed + " dropped=" + messagesDropped + " duplicated=" + messagesDuplicated +
                 " violations=" + violations;
@@ -68,10 +73,19 @@ public final class SimulationRun
         // cluster recover and make progress between faults
         final boolean fastTempo = choice.nextInt(3) == 0;
         final long faultPhaseNs = 10_000_000_000L + choice.nextLong(10_000_000_000L);
+        final boolean membership = choice.nextBoolean();
+        final int spares = membership ? choice.nextInt(3) : 0;
         final Result result = new Result(seed, members, mix);
+        result.membership = membership;
 
-        final SimOptions options = new SimOptions().members(members).seed(seed);
+        final SimOptions options = new SimOptions().members(members + spares).seed(seed);
+        options.voters = members;
         options.keepSomeUnsyncedOnCrash = choice.nextBoolean();
+        final int[] snapshotEvery = {0, 0, 20, 50, 200};
+        options.snapshotEveryEntries = snapshotEvery[choice.nextInt(snapshotEvery.length)];
+        options.retainEntries = choice.nextInt(12);
+        final int[] stateBytes = {8, 500, 40_000};
+        options.snapshotStateBytes = stateBytes[choice.nextInt(stateBytes.length)];
         final SimCluster cluster = new SimCluster(options);
         try
         {
@@ -80,6 +94,10 @@ public final class SimulationRun
             final Nemesis nemesis = fastTempo ?
                 new Nemesis(cluster, mix, 5_000_000L, 250_000_000L) :
                 new Nemesis(cluster, mix, 100_000_000L, 1_200_000_000L);
+            if (membership)
+            {
+                nemesis.withMembershipChanges();
+            }
             workload.start(50_000_000L);
             nemesis.start(300_000_000L);
 
@@ -93,15 +111,35 @@ public final class SimulationRun
             }
             if (workload.lastAcknowledgedNs() <= healedAt)
             {
+                if (Boolean.getBoolean("dbg"))
+                {
+                    for (int id = 1; id <= cluster.size(); id++)
+                    {
+                        final SimNode n = cluster.node(id);
+                        System.out.println("DBG node " + id + " alive=" + n.isAlive() + " role=" + n.core().role() +
+                            " term=" + n.core().currentTerm() + " vote=" + n.core().votedFor() + " leader=" +
+                            n.core().leaderId() + " config=" + n.core().configuration() + "@" +
+                            n.core().configurationIndex() + " commit=" + n.core().commitIndex() + " last=" +
+                            n.store.lastIndex() + " lastTerm=" + n.store.termAt(n.store.lastIndex()) + " base=" +
+                            n.store.baseIndex() + " snap=" + n.snapshots.lastIncludedIndex() + " dropped=" +
+                            n.core().droppedMessages());
+                    }
+                }
                 result.violations.add("liveness: nothing committed within " + LIVENESS_BOUND_NS / 1_000_000 +
                     " ms after the faults healed (leader " + cluster.leader() + ")");
             }
             // let followers catch up, then every live member's log must hold every acknowledged entry
             workload.stop();
             cluster.runFor(2_000_000_000L);
-            for (int id = 1; id <= members; id++)
+            final int finalLeader = cluster.leader();
+            if (finalLeader != 0)
             {
-                cluster.checker().checkAcknowledgedHeldBy(cluster.node(id), "member " + id + " at the end");
+                final io.raftlog.core.Configuration config = cluster.node(finalLeader).core().configuration();
+                for (int slot = 0; slot < config.size(); slot++)
+                {
+                    final int id = config.memberId(slot);
+                    cluster.checker().checkAcknowledgedHeldBy(cluster.node(id), "member " + id + " at the end");
+                }
             }
 
             result.offered = workload.offered();
@@ -109,12 +147,15 @@ public final class SimulationRun
             result.crashes = nemesis.crashes();
             result.partitions = nemesis.partitions();
             result.networkChanges = nemesis.networkChanges();
+            result.membershipProposals = nemesis.membershipProposals();
         }
         catch (final RuntimeException | AssertionError ex)
         {
             result.violations.add("exception: " + ex);
         }
         result.steps = cluster.steps();
+        result.configurationChanges = cluster.checker().configurationChanges();
+        result.snapshotsInstalled = cluster.checker().snapshotsInstalled();
         result.committed = cluster.checker().committedMax();
         result.messagesDropped = cluster.network().messagesDropped();
         result.messagesDuplicated = cluster.network().messagesDuplicated();

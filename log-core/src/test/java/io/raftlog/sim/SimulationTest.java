@@ -40,6 +40,9 @@ class SimulationTest
             long crashes = 0;
             long partitions = 0;
             long networkChanges = 0;
+            long configurationChanges = 0;
+            long snapshotsInstalled = 0;
+            int membershipRuns = 0;
             long acknowledged = 0;
             long dropped = 0;
             long duplicated = 0;
@@ -55,6 +58,9 @@ class SimulationTest
                 crashes += r.crashes;
                 partitions += r.partitions;
                 networkChanges += r.networkChanges;
+                configurationChanges += r.configurationChanges;
+                snapshotsInstalled += r.snapshotsInstalled;
+                membershipRuns += r.membership ? 1 : 0;
                 acknowledged += r.acknowledged;
                 dropped += r.messagesDropped;
                 duplicated += r.messagesDuplicated;
@@ -74,9 +80,10 @@ class SimulationTest
             System.out.printf(
                 "simulator detail: %d runs (%d of 3 members, %d of 5), mixes %s, %d elections started, %d leaders elected, %d crashes, " +
                 "%d partitions, %d network changes, %d messages dropped, %d duplicated, %d entries acknowledged, " +
-                "%d ms wall%n",
+                "%d runs with membership changes, %d configuration changes, %d snapshots installed, %d ms wall%n",
                 runs, threeMember, runs - threeMember, java.util.Arrays.toString(mixes), elections, leaders, crashes,
-                partitions, networkChanges, dropped, duplicated, acknowledged, wallMs);
+                partitions, networkChanges, dropped, duplicated, acknowledged, membershipRuns, configurationChanges,
+                snapshotsInstalled, wallMs);
             System.out.printf("simulator: %d runs, %d steps, %d violations%n", runs, steps, violations);
 
             final StringBuilder report = new StringBuilder();
