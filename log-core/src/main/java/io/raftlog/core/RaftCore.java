@@ -372,6 +372,25 @@ public final class RaftCore
     }
 
     /**
+     * Makes a learner a voter now, whether or not it has caught up: a single-server change.
+     */
+    public long promoteLearner(final int memberId)
+    {
+        final long ready = membershipChangeReadiness();
+        if (ready < 0)
+        {
+            return ready;
+        }
+        final int slot = config.slotOf(memberId);
+        if (slot < 0 || !config.isLearnerSlot(slot))
+        {
+            return OfferResult.INVALID_CHANGE;
+        }
+        scratchConfiguration.copyFrom(config).setVotes(memberId, true, true, false);
+        return stageConfiguration(scratchConfiguration);
+    }
+
+    /**
      * Removes one member: a single-server change, safe because the old and the new majorities overlap
      * (dissertation 4.2). A leader that removes itself steps down once the change commits.
      */

@@ -47,6 +47,10 @@ public final class SimNode implements PeerOutbox, RaftListener
         encoder = new PeerMessageEncoder(this);
         core = new RaftCore(config, store, meta, snapshots, encoder, this);
         dispatcher = new PeerMessageDispatcher(core);
+        if (cluster.options().unsafeSkipMembershipChangeFix)
+        {
+            io.raftlog.core.CoreTestAccess.disableCommitInTermBeforeMembershipChange(core);
+        }
         core.start(nowNs);
     }
 

@@ -17,6 +17,8 @@ public final class SimOptions
     /** Entries kept in the log behind a snapshot when compacting. */
     public int retainEntries;
     public long promotionLagEntries = 16;
+    /** Only for the test that shows the single-server change bug: a new leader may change membership at once. */
+    public boolean unsafeSkipMembershipChangeFix;
     public long seed = 1;
     public long electionTimeoutNs = 150_000_000L;
     public long heartbeatIntervalNs = 30_000_000L;
