@@ -627,7 +627,9 @@ public final class RaftCore
         final boolean isPreVote,
         final boolean isTransfer)
     {
-        if (!isVoterPeer(candidateId))
+        // Dissertation 4.1: answered whatever this member's configuration says of the candidate; a member whose
+        // configuration lags must not block the election that would bring it up to date.
+        if (!isPossibleLeader(candidateId))
         {
             return;
         }
@@ -1647,22 +1649,8 @@ public final class RaftCore
     }
 
     /**
-     * Vote requests count only from voters of the configuration in effect: a removed member cannot disrupt.
-     */
-    private boolean isVoterPeer(final int memberId)
-    {
-        final int slot = config.slotOf(memberId);
-        if (slot < 0 || slot == selfSlot || !config.isVoterSlot(slot))
-        {
-            droppedMessages++;
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * A leader's messages are heard from any other member id: a member whose log lags may not know the leader's
-     * configuration yet, and learns it from the very entries the leader sends.
+     * A leader's or a candidate's messages are heard from any other member id: a member whose log lags may not know
+     * the new members yet, and learns of them from the very entries the leader sends.
      */
     private boolean isPossibleLeader(final int memberId)
     {
