@@ -11,7 +11,7 @@ import org.agrona.MutableDirectBuffer;
  * Index 0 is the empty prefix, with term 0. After compaction the log starts after {@link #baseIndex()}; the base
  * (its index and term) is durable, as is everything compaction or a snapshot install says.
  */
-public interface LogStore
+public interface LogStore extends RetainedLog
 {
     /**
      * @return the index just before the first entry kept: 0 for a log never compacted, else the index of the

@@ -519,6 +519,29 @@ public final class RaftCore
         return true;
     }
 
+    /**
+     * Compacts a pure log (no application state) as far as {@code policy} asks, never past the commit index or the
+     * oldest entry a registered consumer still needs: the log's new starting point is recorded as an empty snapshot,
+     * which is all a follower that falls behind it needs.
+     *
+     * @param oldestIndexNeeded the lowest index any registered consumer has yet to read (Long.MAX_VALUE if none).
+     * @return the log's base after compaction.
+     */
+    public long compactPureLog(final RetentionPolicy policy, final long oldestIndexNeeded, final long nowNs)
+    {
+        final long safe = Math.min(commitIndex, oldestIndexNeeded - 1);
+        final long target = policy.compactionIndex(log, safe, nowNs);
+        if (target > log.baseIndex())
+        {
+            if (target > snapshots.lastIncludedIndex())
+            {
+                takeSnapshot(target, emptyBuffer, 0, 0);
+            }
+            compactLog(Math.min(target, snapshots.lastIncludedIndex()));
+        }
+        return log.baseIndex();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Time and storage input
     // ---------------------------------------------------------------------------------------------------------------

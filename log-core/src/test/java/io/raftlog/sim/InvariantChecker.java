@@ -61,6 +61,11 @@ public final class InvariantChecker implements SimLogStore.AppendObserver
         return snapshotsInstalled;
     }
 
+    long committedPrefixAt(final long index)
+    {
+        return index <= committedMax ? committedPrefix[(int)index] : 0;
+    }
+
     public long committedMax()
     {
         return committedMax;

@@ -84,6 +84,21 @@ public final class SimLogStore implements LogStore
         return baseIndex;
     }
 
+    public long timestampAt(final long index)
+    {
+        return LogEntryCodec.timestamp(stream, (int)positions[(int)index]);
+    }
+
+    public long bytesFrom(final long index)
+    {
+        if (index > lastIndex)
+        {
+            return 0;
+        }
+        final int last = (int)positions[(int)lastIndex];
+        return last + LogEntryCodec.recordLength(stream, last) - (positions[(int)index] - FRAME_HEADER);
+    }
+
     public void compactTo(final long index)
     {
         if (index <= baseIndex)
@@ -401,6 +416,7 @@ public final class SimLogStore implements LogStore
      */
     public byte[] payloadAt(final long index)
     {
+        checkInLog(index);
         final int position = (int)positions[(int)index];
         final byte[] bytes = new byte[LogEntryCodec.payloadLength(stream, position)];
         stream.getBytes(LogEntryCodec.payloadOffset(position), bytes);
@@ -412,6 +428,7 @@ public final class SimLogStore implements LogStore
      */
     public long payloadIdAt(final long index)
     {
+        checkInLog(index);
         final int position = (int)positions[(int)index];
         if (LogEntryCodec.payloadLength(stream, position) < 8)
         {
@@ -422,12 +439,22 @@ public final class SimLogStore implements LogStore
 
     public int checksumAt(final long index)
     {
+        checkInLog(index);
         return LogEntryCodec.storedChecksum(stream, (int)positions[(int)index]);
     }
 
     public int entryTypeAt(final long index)
     {
+        checkInLog(index);
         return LogEntryCodec.entryTypeCode(stream, (int)positions[(int)index]);
+    }
+
+    private void checkInLog(final long index)
+    {
+        if (index <= baseIndex || index > lastIndex)
+        {
+            throw new IllegalStateException("index " + index + " not in the log (" + baseIndex + ", " + lastIndex + "]");
+        }
     }
 
     private void ensureIndexCapacity(final long index)

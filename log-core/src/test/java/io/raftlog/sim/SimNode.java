@@ -230,7 +230,11 @@ public final class SimNode implements PeerOutbox, RaftListener
 
     public void onSnapshotInstalled(final long index, final long term)
     {
-        final long hash = readState(snapshots.state(), snapshots.length());
+        // a pure log's snapshot holds no state: only its index, term and membership, which the log checks cover; the
+        // simulation then takes the prefix hash at its base from the committed log
+        final long hash = snapshots.length() == 0 ?
+            (cluster.checker() == null ? 0 : cluster.checker().committedPrefixAt(index)) :
+            readState(snapshots.state(), snapshots.length());
         if (store.baseIndex() == index && store.lastIndex() == index)
         {
             store.basePrefixHash(hash); // the log was replaced: the snapshot says what it held
