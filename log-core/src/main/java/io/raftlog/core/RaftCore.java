@@ -52,14 +52,11 @@ public final class RaftCore
     private final UnsafeBuffer emptyBuffer = new UnsafeBuffer(new byte[0]);
 
     /** Membership: the configurations in the log; the one in effect is the latest (dissertation 4.1). */
-    private final Configuration bootstrap = new Configuration();
-    private final ConfigurationHistory configurations = new ConfigurationHistory();
+    private final Membership membership;
     private final Configuration scratchConfiguration = new Configuration();
+    /** The configuration in effect and this member's slot in it, cached from {@link #membership}. */
     private Configuration config;
     private int selfSlot = -1;
-    /** Per member slot of {@link #config}; null for this member's own slot. */
-    private final PeerProgress[] peers = new PeerProgress[MAX_MEMBERS];
-    private final PeerProgress[] previousPeers = new PeerProgress[MAX_MEMBERS];
     private final long[] indexBySlot = new long[MAX_MEMBERS];
     private final long[] quorumScratch = new long[MAX_MEMBERS];
     /** The fix for the single-server change bug; only a test turns it off, to show the bug. */
@@ -130,18 +127,10 @@ public final class RaftCore
         this.transport = transport;
         this.listener = listener;
         this.jitter = new Jitter(config.randomSeed());
-        for (final int id : config.memberIds())
-        {
-            bootstrap.put(id, true, true, false, null);
-        }
-        for (final int id : config.learnerIds())
-        {
-            bootstrap.put(id, false, false, false, null);
-        }
         this.batchBuffer = new ExpandableArrayBuffer(maxBatchBytes);
         this.sendBuffer = new ExpandableArrayBuffer(maxBatchBytes);
-        configurations.reset(0, bootstrap);
-        applyConfiguration();
+        this.membership = new Membership(config);
+        onMembershipChanged();
     }
 
     /**
@@ -155,21 +144,10 @@ public final class RaftCore
         this.nowNs = nowNs;
         currentTerm = meta.currentTerm();
         votedFor = meta.votedFor();
-        final long snapshotIndex = snapshots.lastIncludedIndex();
-        if (snapshotIndex > 0)
-        {
-            final int length = snapshots.readConfiguration(configurationBuffer, 0);
-            scratchConfiguration.decode(configurationBuffer, 0, length);
-            configurations.reset(snapshotIndex, scratchConfiguration);
-        }
-        else
-        {
-            configurations.reset(0, bootstrap);
-        }
-        scanConfigurations(Math.max(log.baseIndex(), snapshotIndex) + 1);
-        applyConfiguration();
+        membership.load(snapshots, log, nowNs);
+        onMembershipChanged();
         durableIndex = log.lastIndex();
-        commitIndex = snapshotIndex;
+        commitIndex = snapshots.lastIncludedIndex();
         verifiedIndex = commitIndex;
         role = Role.FOLLOWER;
         leaderId = NO_MEMBER;
@@ -260,7 +238,7 @@ public final class RaftCore
      */
     public Configuration configurationAt(final long index)
     {
-        return configurations.at(index);
+        return membership.at(index);
     }
 
     /**
@@ -268,7 +246,7 @@ public final class RaftCore
      */
     public long configurationIndex()
     {
-        return configurations.latestIndex();
+        return membership.latestIndex();
     }
 
     /**
@@ -290,7 +268,7 @@ public final class RaftCore
         {
             return -1;
         }
-        return peers[slot].matchIndex;
+        return membership.peer(slot).matchIndex;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -454,7 +432,7 @@ public final class RaftCore
         {
             return OfferResult.TRANSFERRING;
         }
-        if (configurations.latestIndex() > commitIndex || config.isJoint())
+        if (membership.latestIndex() > commitIndex || config.isJoint())
         {
             return OfferResult.CHANGE_IN_PROGRESS;
         }
@@ -474,8 +452,8 @@ public final class RaftCore
         if (index > 0)
         {
             // a configuration takes effect as soon as it is in the log (dissertation 4.1)
-            configurations.append(index, configuration);
-            applyConfiguration();
+            membership.appended(index, configuration, log.lastIndex() + stagedCount, nowNs);
+            onMembershipChanged();
         }
         return index;
     }
@@ -497,7 +475,7 @@ public final class RaftCore
         {
             return false;
         }
-        final int configurationLength = configurations.at(index).encode(configurationBuffer, 0);
+        final int configurationLength = membership.at(index).encode(configurationBuffer, 0);
         snapshots.save(index, log.termAt(index), configurationBuffer, 0, configurationLength, state, offset, length);
         return true;
     }
@@ -515,7 +493,7 @@ public final class RaftCore
             return false;
         }
         log.compactTo(index);
-        configurations.compactTo(index);
+        membership.compactTo(index);
         return true;
     }
 
@@ -613,13 +591,13 @@ public final class RaftCore
             {
                 if (slot != selfSlot)
                 {
-                    work += replicate(peers[slot]);
+                    work += replicate(membership.peer(slot));
                 }
             }
             if (transferTargetId != NO_MEMBER && !timeoutNowSent)
             {
                 final int slot = config.slotOf(transferTargetId);
-                if (slot >= 0 && peers[slot] != null && peers[slot].matchIndex >= log.lastIndex())
+                if (slot >= 0 && membership.peer(slot) != null && membership.peer(slot).matchIndex >= log.lastIndex())
                 {
                     transport.sendTimeoutNow(transferTargetId, currentTerm, selfId);
                     timeoutNowSent = true;
@@ -886,7 +864,7 @@ public final class RaftCore
         {
             return;
         }
-        final PeerProgress peer = peers[slot];
+        final PeerProgress peer = membership.peer(slot);
         peer.recentActive = true;
         if (success)
         {
@@ -1037,7 +1015,7 @@ public final class RaftCore
         {
             return;
         }
-        final PeerProgress peer = peers[slot];
+        final PeerProgress peer = membership.peer(slot);
         peer.recentActive = true;
         if (peer.state != PeerProgress.SNAPSHOT || lastIncludedIndex != peer.snapshotIndex)
         {
@@ -1070,10 +1048,8 @@ public final class RaftCore
         {
             log.reset(index, term);
         }
-        scratchConfiguration.decode(configuration, configurationOffset, configurationLength);
-        configurations.reset(index, scratchConfiguration);
-        scanConfigurations(index + 1);
-        applyConfiguration();
+        membership.installed(index, configuration, configurationOffset, configurationLength, log, nowNs);
+        onMembershipChanged();
         durableIndex = Math.max(durableIndex, index);
         if (durableIndex > log.lastIndex())
         {
@@ -1174,7 +1150,7 @@ public final class RaftCore
         {
             if (slot != selfSlot)
             {
-                peers[slot].resetForNewLeader(lastIndex, nowNs);
+                membership.peer(slot).resetForNewLeader(lastIndex, nowNs);
             }
         }
         heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
@@ -1196,9 +1172,9 @@ public final class RaftCore
             meta.store(term, NO_MEMBER);
         }
         final boolean changed = role != Role.FOLLOWER || leaderId != newLeaderId;
-        if (stagedCount > 0 && configurations.truncateFrom(log.lastIndex() + 1))
+        if (stagedCount > 0 && membership.truncateFrom(log.lastIndex() + 1, log.lastIndex(), nowNs))
         {
-            applyConfiguration(); // a staged configuration never reached the log
+            onMembershipChanged(); // a staged configuration never reached the log
         }
         role = Role.FOLLOWER;
         leaderId = newLeaderId;
@@ -1234,7 +1210,7 @@ public final class RaftCore
             {
                 if (slot != selfSlot)
                 {
-                    work += heartbeat(peers[slot]);
+                    work += heartbeat(membership.peer(slot));
                 }
             }
         }
@@ -1246,11 +1222,11 @@ public final class RaftCore
             {
                 if (slot != selfSlot)
                 {
-                    if (peers[slot].recentActive)
+                    if (membership.peer(slot).recentActive)
                     {
                         active |= 1L << slot;
                     }
-                    peers[slot].recentActive = false;
+                    membership.peer(slot).recentActive = false;
                 }
             }
             if (!config.isQuorum(active))
@@ -1449,7 +1425,7 @@ public final class RaftCore
     {
         for (int slot = 0; slot < config.size(); slot++)
         {
-            indexBySlot[slot] = slot == selfSlot ? durableIndex : peers[slot].matchIndex;
+            indexBySlot[slot] = slot == selfSlot ? durableIndex : membership.peer(slot).matchIndex;
         }
         final long quorumIndex = config.quorumIndex(indexBySlot, quorumScratch, quorum);
         // Paper 5.4.2 (figure 8): only an entry of the leader's own term is committed by counting replicas;
@@ -1503,9 +1479,9 @@ public final class RaftCore
         {
             durableIndex = index - 1;
         }
-        if (configurations.truncateFrom(index))
+        if (membership.truncateFrom(index, log.lastIndex(), nowNs))
         {
-            applyConfiguration(); // back to the configuration before the dropped ones
+            onMembershipChanged(); // back to the configuration before the dropped ones
         }
     }
 
@@ -1516,95 +1492,22 @@ public final class RaftCore
     {
         final long firstIndex = log.lastIndex() + 1;
         log.append(entries, offset, length, count);
-        int position = offset;
-        boolean changed = false;
-        for (int i = 0; i < count; i++)
+        if (membership.onEntriesAppended(firstIndex, entries, offset, count, nowNs))
         {
-            if (LogEntryCodec.entryTypeCode(entries, position) == EntryType.CONFIGURATION.value())
-            {
-                scratchConfiguration.decode(entries, LogEntryCodec.payloadOffset(position),
-                    LogEntryCodec.payloadLength(entries, position));
-                configurations.append(firstIndex + i, scratchConfiguration);
-                changed = true;
-            }
-            position += LogEntryCodec.recordLength(entries, position);
-        }
-        if (changed)
-        {
-            applyConfiguration();
+            onMembershipChanged();
         }
     }
 
     /**
-     * Reads the configuration entries of the log from {@code fromIndex} into the history (at start, and after a
-     * snapshot install that kept a suffix).
+     * The configuration in effect changed: cache it; a campaign counts its votes again under the new slots,
+     * starting with this member's own.
      */
-    private void scanConfigurations(final long fromIndex)
+    private void onMembershipChanged()
     {
-        long index = Math.max(fromIndex, log.baseIndex() + 1);
-        while (index <= log.lastIndex())
+        config = membership.config();
+        selfSlot = membership.selfSlot();
+        if (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE)
         {
-            final int length = log.copyRecords(index, maxBatchBytes, sendBuffer, 0);
-            int position = 0;
-            while (position < length)
-            {
-                if (LogEntryCodec.entryTypeCode(sendBuffer, position) == EntryType.CONFIGURATION.value())
-                {
-                    scratchConfiguration.decode(sendBuffer, LogEntryCodec.payloadOffset(position),
-                        LogEntryCodec.payloadLength(sendBuffer, position));
-                    configurations.append(index, scratchConfiguration);
-                }
-                position += LogEntryCodec.recordLength(sendBuffer, position);
-                index++;
-            }
-        }
-    }
-
-    /**
-     * The configuration in effect changed: find this member's slot and line up per-member progress with the new
-     * slots, keeping what the leader knows of members that stay.
-     */
-    private void applyConfiguration()
-    {
-        final Configuration previous = config;
-        final int previousSize = previous == null ? 0 : previous.size();
-        for (int slot = 0; slot < MAX_MEMBERS; slot++)
-        {
-            previousPeers[slot] = peers[slot];
-            peers[slot] = null;
-        }
-        config = configurations.latest();
-        selfSlot = config.slotOf(selfId);
-        final long lastIndex = log.lastIndex() + stagedCount;
-        for (int slot = 0; slot < config.size(); slot++)
-        {
-            final int id = config.memberId(slot);
-            if (id == selfId)
-            {
-                continue;
-            }
-            PeerProgress progress = null;
-            for (int old = 0; old < MAX_MEMBERS && progress == null; old++)
-            {
-                if (previousPeers[old] != null && previousPeers[old].memberId == id)
-                {
-                    progress = previousPeers[old];
-                }
-            }
-            if (progress == null)
-            {
-                progress = new PeerProgress(id, maxInflightMessages, maxInflightBytes);
-                progress.resetForNewLeader(lastIndex, nowNs);
-            }
-            peers[slot] = progress;
-        }
-        for (int slot = 0; slot < MAX_MEMBERS; slot++)
-        {
-            previousPeers[slot] = null;
-        }
-        if (previousSize > 0 && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
-        {
-            // slots moved: count the votes again from scratch, starting with this member's own
             votesGranted = selfSlot >= 0 ? 1L << selfSlot : 0;
             votesRejected = 0;
         }
@@ -1614,7 +1517,7 @@ public final class RaftCore
     {
         commitIndex = index;
         listener.onCommit(index);
-        if (role == Role.LEADER && configurations.latestIndex() <= commitIndex)
+        if (role == Role.LEADER && membership.latestIndex() <= commitIndex)
         {
             if (selfSlot < 0 || !config.isVoterSlot(selfSlot))
             {
@@ -1655,20 +1558,9 @@ public final class RaftCore
         electionDeadlineNs = nowNs + electionTimeoutNs + jitter.nextLong(electionTimeoutNs);
     }
 
-    /**
-     * A member campaigns if it votes in the configuration in effect, or in the last committed one while a newer
-     * change is still uncommitted: that change may never take hold, and a leader that removed itself and then lost
-     * its majority must still be able to win back the cluster to finish it (otherwise the member with the longest
-     * log would refuse every other candidate and never stand itself). Votes are counted by the configuration in
-     * effect, where this member's own vote may not count.
-     */
     private boolean canCampaign()
     {
-        if (selfSlot >= 0 && config.isVoterSlot(selfSlot))
-        {
-            return true;
-        }
-        return configurations.latestIndex() > commitIndex && configurations.at(commitIndex).isVoter(selfId);
+        return membership.canCampaign(commitIndex);
     }
 
     /**
