@@ -22,7 +22,6 @@ public final class RaftCore
     /** No member: member ids are positive. */
     public static final int NO_MEMBER = 0;
 
-    private static final long SLOT_NONE = -1;
     private static final int MAX_MEMBERS = RaftConfig.MAX_MEMBERS;
 
     private final int selfId;
@@ -45,9 +44,8 @@ public final class RaftCore
 
     private final Jitter jitter;
     private final Quorum quorum = new Quorum(MAX_MEMBERS);
-    private final LogEntryCodec entryCodec = new LogEntryCodec();
-    private final ExpandableArrayBuffer batchBuffer;
-    private final ExpandableArrayBuffer sendBuffer;
+    private final EntryBatch batch;
+    private final Replicator replicator;
     private final ExpandableArrayBuffer configurationBuffer = new ExpandableArrayBuffer(1024);
     private final UnsafeBuffer emptyBuffer = new UnsafeBuffer(new byte[0]);
 
@@ -80,11 +78,6 @@ public final class RaftCore
     private long votesGranted;
     private long votesRejected;
 
-    /** Entries offered in this cycle, not yet in the log; they stay in the buffer after flush as the last batch. */
-    private int stagedCount;
-    private int batchBytes;
-    private long batchFirstIndex;
-    private int batchCount;
 
     private boolean ackPending;
     private long lastAckedMatch;
@@ -127,8 +120,8 @@ public final class RaftCore
         this.transport = transport;
         this.listener = listener;
         this.jitter = new Jitter(config.randomSeed());
-        this.batchBuffer = new ExpandableArrayBuffer(maxBatchBytes);
-        this.sendBuffer = new ExpandableArrayBuffer(maxBatchBytes);
+        this.batch = new EntryBatch(maxBatchBytes);
+        this.replicator = new Replicator(config, log, snapshots, transport, batch);
         this.membership = new Membership(config);
         onMembershipChanged();
     }
@@ -197,7 +190,7 @@ public final class RaftCore
      */
     public long lastIndex()
     {
-        return log.lastIndex() + stagedCount;
+        return log.lastIndex() + batch.staged();
     }
 
     public long durableIndex()
@@ -452,7 +445,7 @@ public final class RaftCore
         if (index > 0)
         {
             // a configuration takes effect as soon as it is in the log (dissertation 4.1)
-            membership.appended(index, configuration, log.lastIndex() + stagedCount, nowNs);
+            membership.appended(index, configuration, log.lastIndex() + batch.staged(), nowNs);
             onMembershipChanged();
         }
         return index;
@@ -580,18 +573,16 @@ public final class RaftCore
         int work = 0;
         if (role == Role.LEADER)
         {
-            if (stagedCount > 0)
+            if (batch.appendTo(log))
             {
-                log.append(batchBuffer, 0, batchBytes, stagedCount);
-                batchCount = stagedCount;
-                stagedCount = 0;
                 work++;
             }
+            replicator.context(currentTerm, commitIndex, nowNs);
             for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
                 {
-                    work += replicate(membership.peer(slot));
+                    work += replicator.replicate(membership.peer(slot));
                 }
             }
             if (transferTargetId != NO_MEMBER && !timeoutNowSent)
@@ -1156,8 +1147,7 @@ public final class RaftCore
         heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
         checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
         transferTargetId = NO_MEMBER;
-        stagedCount = 0;
-        batchCount = 0;
+        batch.discard();
         listener.onRoleChange(role, currentTerm, leaderId);
         // Paper section 8: a no-op of the new term lets the leader commit (and learn) everything before it.
         stage(EntryType.NOOP, emptyBuffer, 0, 0, false);
@@ -1172,7 +1162,7 @@ public final class RaftCore
             meta.store(term, NO_MEMBER);
         }
         final boolean changed = role != Role.FOLLOWER || leaderId != newLeaderId;
-        if (stagedCount > 0 && membership.truncateFrom(log.lastIndex() + 1, log.lastIndex(), nowNs))
+        if (batch.staged() > 0 && membership.truncateFrom(log.lastIndex() + 1, log.lastIndex(), nowNs))
         {
             onMembershipChanged(); // a staged configuration never reached the log
         }
@@ -1181,8 +1171,7 @@ public final class RaftCore
         verifiedIndex = commitIndex;
         lastAckedMatch = 0;
         ackPending = false;
-        stagedCount = 0;
-        batchCount = 0;
+        batch.discard();
         transferTargetId = NO_MEMBER;
         receivingSnapshotIndex = -1;
         if (newLeaderId != NO_MEMBER)
@@ -1206,11 +1195,12 @@ public final class RaftCore
         if (nowNs >= heartbeatDeadlineNs)
         {
             heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
+            replicator.context(currentTerm, commitIndex, nowNs);
             for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
                 {
-                    work += heartbeat(membership.peer(slot));
+                    work += replicator.heartbeat(membership.peer(slot));
                 }
             }
         }
@@ -1245,182 +1235,6 @@ public final class RaftCore
         return work;
     }
 
-    private int heartbeat(final PeerProgress peer)
-    {
-        if (peer.state == PeerProgress.PROBE)
-        {
-            peer.probeSent = false; // resend the probe in this cycle's flush
-            return 0;
-        }
-        if (peer.state == PeerProgress.SNAPSHOT)
-        {
-            peer.chunkInFlight = false; // resend the chunk in this cycle's flush
-            return 0;
-        }
-        if (!peer.inflight.isEmpty() && nowNs - peer.lastProgressNs >= 2 * heartbeatIntervalNs)
-        {
-            // No acknowledgement for two heartbeats with entries in flight: assume some were lost and go back to
-            // where the follower is known to match.
-            peer.becomeProbe(peer.matchIndex + 1);
-            return 1;
-        }
-        sendEmptyAppend(peer);
-        return 1;
-    }
-
-    /**
-     * A heartbeat checks consistency at the follower's match index, which it is known to hold, so a heartbeat that
-     * overtakes AppendEntries still in flight is not rejected.
-     */
-    private void sendEmptyAppend(final PeerProgress peer)
-    {
-        final long prev = peer.matchIndex;
-        transport.sendAppendEntries(
-            peer.memberId, currentTerm, selfId, prev, log.termAt(prev), commitIndex, 0, emptyBuffer, 0, 0);
-    }
-
-    private int replicate(final PeerProgress peer)
-    {
-        final long lastIndex = log.lastIndex();
-        if (peer.state != PeerProgress.SNAPSHOT && peer.nextIndex <= log.baseIndex())
-        {
-            // the entries it needs are compacted away: send the snapshot (dissertation 5.3)
-            peer.becomeSnapshot(snapshots.lastIncludedIndex());
-        }
-        if (peer.state == PeerProgress.SNAPSHOT)
-        {
-            return sendSnapshotChunk(peer);
-        }
-        if (peer.state == PeerProgress.PROBE)
-        {
-            if (peer.probeSent)
-            {
-                return 0;
-            }
-            if (sendEntries(peer, Math.min(peer.nextIndex, lastIndex + 1), lastIndex) < 0)
-            {
-                return 0;
-            }
-            peer.probeSent = true;
-            return 1;
-        }
-        int work = 0;
-        while (peer.nextIndex <= lastIndex)
-        {
-            final long sentUpTo = sendEntries(peer, peer.nextIndex, lastIndex);
-            if (sentUpTo < 0)
-            {
-                break;
-            }
-            peer.nextIndex = sentUpTo + 1;
-            work++;
-        }
-        return work;
-    }
-
-    /**
-     * Sends one AppendEntries from {@code fromIndex}, as large as a batch and the inflight window allow.
-     *
-     * @return the last index sent (fromIndex - 1 for an empty probe), or -1 when nothing could be sent.
-     */
-    private long sendEntries(final PeerProgress peer, final long fromIndex, final long lastIndex)
-    {
-        final long prevIndex = fromIndex - 1;
-        final long prevTerm = log.termAt(prevIndex);
-        if (fromIndex > lastIndex)
-        {
-            return transport.sendAppendEntries(
-                peer.memberId, currentTerm, selfId, prevIndex, prevTerm, commitIndex, 0, emptyBuffer, 0, 0) ?
-                prevIndex : SLOT_NONE;
-        }
-
-        final DirectBuffer records;
-        final int length;
-        final int count;
-        if (batchCount > 0 && fromIndex == batchFirstIndex)
-        {
-            // The common case: the follower is up to date, so it needs exactly this cycle's batch.
-            records = batchBuffer;
-            length = batchBytes;
-            count = batchCount;
-        }
-        else
-        {
-            length = log.copyRecords(fromIndex, maxBatchBytes, sendBuffer, 0);
-            count = countRecords(sendBuffer, length);
-            records = sendBuffer;
-        }
-        if (peer.state == PeerProgress.REPLICATE && !peer.inflight.canSend(length))
-        {
-            return SLOT_NONE;
-        }
-        final long lastSent = fromIndex + count - 1;
-        if (!transport.sendAppendEntries(
-            peer.memberId, currentTerm, selfId, prevIndex, prevTerm, commitIndex, count, records, 0, length))
-        {
-            return SLOT_NONE;
-        }
-        if (peer.state == PeerProgress.REPLICATE)
-        {
-            if (peer.inflight.isEmpty())
-            {
-                peer.lastProgressNs = nowNs;
-            }
-            peer.inflight.add(lastSent, length);
-        }
-        return lastSent;
-    }
-
-    private int sendSnapshotChunk(final PeerProgress peer)
-    {
-        if (peer.chunkInFlight)
-        {
-            return 0;
-        }
-        if (peer.snapshotIndex != snapshots.lastIncludedIndex())
-        {
-            peer.becomeSnapshot(snapshots.lastIncludedIndex()); // a newer snapshot: start over with it
-        }
-        final long length = snapshots.length();
-        final int configurationLength = snapshots.readConfiguration(configurationBuffer, 0);
-        final int chunkLength = (int)Math.min(length - peer.snapshotOffset,
-            Math.max(1, maxBatchBytes - configurationLength - 128));
-        final int read = chunkLength <= 0 ? 0 : snapshots.read(peer.snapshotOffset, sendBuffer, 0, chunkLength);
-        final boolean last = peer.snapshotOffset + read >= length;
-        if (!transport.sendInstallSnapshot(
-            peer.memberId,
-            currentTerm,
-            selfId,
-            peer.snapshotIndex,
-            snapshots.lastIncludedTerm(),
-            peer.snapshotOffset,
-            length,
-            last,
-            configurationBuffer,
-            0,
-            configurationLength,
-            sendBuffer,
-            0,
-            read))
-        {
-            return 0;
-        }
-        peer.chunkInFlight = true;
-        return 1;
-    }
-
-    private static int countRecords(final DirectBuffer records, final int length)
-    {
-        int count = 0;
-        int position = 0;
-        while (position < length)
-        {
-            position += LogEntryCodec.recordLength(records, position);
-            count++;
-        }
-        return count;
-    }
-
     private void maybeCommit()
     {
         for (int slot = 0; slot < config.size(); slot++)
@@ -1443,28 +1257,13 @@ public final class RaftCore
     private long stage(
         final EntryType type, final DirectBuffer payload, final int offset, final int length, final boolean bounded)
     {
-        final int recordLength = LogEntryCodec.recordLength(length);
-        if (stagedCount == 0)
-        {
-            batchBytes = 0;
-            batchCount = 0;
-            batchFirstIndex = log.lastIndex() + 1;
-        }
-        if (batchBytes + recordLength > maxBatchBytes ||
-            (bounded && log.lastIndex() + stagedCount - commitIndex >= maxUncommittedEntries))
+        if (!batch.fits(length) ||
+            (bounded && log.lastIndex() + batch.staged() - commitIndex >= maxUncommittedEntries))
         {
             return OfferResult.BACK_PRESSURED;
         }
-        final long index = batchFirstIndex + stagedCount;
-        batchBytes += entryCodec.encode(
-            batchBuffer, batchBytes, index, currentTerm, nowNs, type, payload, offset, length);
-        stagedCount++;
-        return index;
+        return batch.stage(log.lastIndex(), currentTerm, nowNs, type, payload, offset, length);
     }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Helpers
-    // ---------------------------------------------------------------------------------------------------------------
 
     private void rejectAppend(final long rejectedIndex, final long conflictIndex, final long conflictTerm)
     {
