@@ -308,6 +308,26 @@ class MembershipScenarioTest
         s.finish();
     }
 
+    /**
+     * One change at a time (dissertation 4.1): until the configuration last appended is committed, another change is
+     * refused.
+     */
+    @Test
+    void oneMembershipChangeAtATime()
+    {
+        final RaftScenario s = new RaftScenario(options(5, 3, 3106));
+        final int leader = s.checkOneLeader();
+        s.one(1, 3, false);
+        final long first = core(s, leader).addLearner(4, null, false);
+        assertTrue(first > 0);
+        assertEquals(OfferResult.CHANGE_IN_PROGRESS, core(s, leader).addLearner(5, null, false));
+        assertEquals(OfferResult.CHANGE_IN_PROGRESS, core(s, leader).changeVoters(leader, 4));
+        s.cluster().endCycle(s.cluster().node(leader));
+        s.runUntil(() -> core(s, leader).commitIndex() >= first, 1_000 * MS);
+        assertTrue(perform(s, leader, core(s, leader).addLearner(5, null, false)) > 0, "committed: the next may go");
+        s.finish();
+    }
+
     private static int leaderAmong(final SimCluster cluster, final List<Integer> ids)
     {
         for (final int id : ids)
