@@ -70,6 +70,16 @@ final class ConfigurationHistory
         return configurations[size - 1];
     }
 
+    /**
+     * @return the configuration the latest one replaced (the latest itself when it is the base). A leader appends a
+     * configuration only once the one before is committed, so in any log every configuration but the latest is
+     * committed.
+     */
+    Configuration previous()
+    {
+        return configurations[Math.max(0, size - 2)];
+    }
+
     long latestIndex()
     {
         return indices[size - 1];

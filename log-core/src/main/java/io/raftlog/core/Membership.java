@@ -87,15 +87,18 @@ final class Membership
     }
 
     /**
-     * A member campaigns if it votes in the configuration in effect, or in the last committed one while a newer
-     * change is still uncommitted: that change may never take hold, and a leader that removed itself and then lost
-     * its majority must still be able to win back the cluster to finish it (otherwise the member with the longest
-     * log would refuse every other candidate and never stand itself). Votes are counted by the configuration in
-     * effect, where this member's own vote may not count.
+     * A member campaigns if it votes in the configuration in effect, or in the one that configuration replaced, which
+     * is committed (a leader appends a configuration only once the one before is committed) while the latest may
+     * not be: that change may never take hold, and a leader that removed itself and then lost its majority must
+     * still be able to win back the cluster to finish it (otherwise the member with the longest log would refuse
+     * every other candidate and never stand itself). The commit index cannot tell: it is volatile and starts at the
+     * snapshot after a restart. Votes are counted by the configuration in effect, where this member's own vote may
+     * not count; a removed member elected this way commits the change and steps down. Once this member knows the
+     * latest configuration is committed, only that one counts.
      */
     boolean canCampaign(final long commitIndex)
     {
-        return isSelfVoter() || (history.latestIndex() > commitIndex && history.at(commitIndex).isVoter(selfId));
+        return isSelfVoter() || (history.latestIndex() > commitIndex && history.previous().isVoter(selfId));
     }
 
     /**

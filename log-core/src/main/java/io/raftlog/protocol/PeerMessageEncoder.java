@@ -119,7 +119,11 @@ public final class PeerMessageEncoder implements PeerTransport
             .leaderId(leaderId)
             .entryCount(entryCount)
             .putEntries(entries, offset, length);
-        outbox.commit();
+        if (!outbox.commit())
+        {
+            messagesBackPressured++;
+            return false;
+        }
         entryBytesSent += length;
         return true;
     }
@@ -194,7 +198,11 @@ public final class PeerMessageEncoder implements PeerTransport
             .lastChunk(lastChunk ? BooleanType.TRUE : BooleanType.FALSE)
             .putConfiguration(configuration, configurationOffset, configurationLength)
             .putChunk(chunk, chunkOffsetInBuffer, chunkLength);
-        outbox.commit();
+        if (!outbox.commit())
+        {
+            messagesBackPressured++;
+            return false;
+        }
         return true;
     }
 

@@ -28,6 +28,8 @@ public interface PeerOutbox
 
     /**
      * Sends the claimed message.
+     *
+     * @return false when it could not be sent after all (a large message offered in fragments met back-pressure).
      */
-    void commit();
+    boolean commit();
 }

@@ -214,11 +214,12 @@ public final class SimNode implements PeerOutbox, RaftListener
         return 0;
     }
 
-    public void commit()
+    public boolean commit()
     {
         final SimEvent message = claim;
         claim = null;
         cluster.network().send(message, cluster.nowNs());
+        return true;
     }
 
     // RaftListener
