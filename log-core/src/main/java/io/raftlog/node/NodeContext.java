@@ -1,0 +1,223 @@
+package io.raftlog.node;
+
+import io.aeron.Aeron;
+import io.raftlog.core.MetaStore;
+import io.raftlog.core.RaftConfig;
+import io.raftlog.core.RaftListener;
+import io.raftlog.core.SnapshotStore;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything a {@link RaftNode} needs, set once and checked by {@link #conclude()}, which fills defaults and names
+ * the first bad setting, so a misconfigured node fails before it starts.
+ */
+public final class NodeContext
+{
+    private int memberId;
+    private Map<Integer, String> endpoints;
+    private RaftConfig raftConfig;
+    private Aeron aeron;
+    private DurableLogStore logStore;
+    private MetaStore metaStore;
+    private SnapshotStore snapshotStore;
+    private RaftListener listener = RaftListener.NO_OP;
+    private EpochNanoClock clock;
+    private String channelParams = "";
+    private int fragmentLimit = 64;
+    private boolean concluded;
+
+    public NodeContext memberId(final int memberId)
+    {
+        this.memberId = memberId;
+        return this;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    /**
+     * @param endpoints each member's {@code host:port} for peer traffic, this member included.
+     */
+    public NodeContext endpoints(final Map<Integer, String> endpoints)
+    {
+        this.endpoints = new HashMap<>(endpoints);
+        return this;
+    }
+
+    public Map<Integer, String> endpoints()
+    {
+        return endpoints;
+    }
+
+    public NodeContext raftConfig(final RaftConfig raftConfig)
+    {
+        this.raftConfig = raftConfig;
+        return this;
+    }
+
+    public RaftConfig raftConfig()
+    {
+        return raftConfig;
+    }
+
+    public NodeContext aeron(final Aeron aeron)
+    {
+        this.aeron = aeron;
+        return this;
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public NodeContext logStore(final DurableLogStore logStore)
+    {
+        this.logStore = logStore;
+        return this;
+    }
+
+    public DurableLogStore logStore()
+    {
+        return logStore;
+    }
+
+    public NodeContext metaStore(final MetaStore metaStore)
+    {
+        this.metaStore = metaStore;
+        return this;
+    }
+
+    public MetaStore metaStore()
+    {
+        return metaStore;
+    }
+
+    public NodeContext snapshotStore(final SnapshotStore snapshotStore)
+    {
+        this.snapshotStore = snapshotStore;
+        return this;
+    }
+
+    public SnapshotStore snapshotStore()
+    {
+        return snapshotStore;
+    }
+
+    public NodeContext listener(final RaftListener listener)
+    {
+        this.listener = listener;
+        return this;
+    }
+
+    public RaftListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * The node's clock: it drives timeouts and stamps entries, so a wall clock (epoch) lets retention by age and
+     * readers make sense of entry timestamps.
+     */
+    public NodeContext clock(final EpochNanoClock clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    public EpochNanoClock clock()
+    {
+        return clock;
+    }
+
+    /**
+     * Extra Aeron channel parameters for peer traffic, e.g. {@code mtu=8192}.
+     */
+    public NodeContext channelParams(final String channelParams)
+    {
+        this.channelParams = channelParams;
+        return this;
+    }
+
+    public String channelParams()
+    {
+        return channelParams;
+    }
+
+    public NodeContext fragmentLimit(final int fragmentLimit)
+    {
+        this.fragmentLimit = fragmentLimit;
+        return this;
+    }
+
+    public int fragmentLimit()
+    {
+        return fragmentLimit;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first bad setting.
+     */
+    public NodeContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (raftConfig == null)
+        {
+            throw new IllegalArgumentException("raftConfig: required");
+        }
+        raftConfig.conclude();
+        if (memberId <= 0 || memberId != raftConfig.selfId())
+        {
+            throw new IllegalArgumentException("memberId: " + memberId + " must be positive and equal " +
+                "raftConfig.selfId " + raftConfig.selfId());
+        }
+        if (endpoints == null)
+        {
+            throw new IllegalArgumentException("endpoints: required");
+        }
+        for (final int id : raftConfig.memberIds())
+        {
+            if (!endpoints.containsKey(id))
+            {
+                throw new IllegalArgumentException("endpoints: no endpoint for member " + id + " of " +
+                    Arrays.toString(raftConfig.memberIds()));
+            }
+        }
+        if (aeron == null)
+        {
+            throw new IllegalArgumentException("aeron: required");
+        }
+        if (logStore == null)
+        {
+            throw new IllegalArgumentException("logStore: required");
+        }
+        if (metaStore == null)
+        {
+            throw new IllegalArgumentException("metaStore: required");
+        }
+        if (snapshotStore == null)
+        {
+            throw new IllegalArgumentException("snapshotStore: required");
+        }
+        if (fragmentLimit <= 0)
+        {
+            throw new IllegalArgumentException("fragmentLimit: must be positive");
+        }
+        if (clock == null)
+        {
+            clock = new SystemEpochNanoClock();
+        }
+        concluded = true;
+        return this;
+    }
+}

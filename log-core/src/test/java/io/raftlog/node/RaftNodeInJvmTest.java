@@ -1,0 +1,206 @@
+package io.raftlog.node;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.raftlog.core.RaftConfig;
+import io.raftlog.core.Role;
+import io.raftlog.sim.SimLogStore;
+import io.raftlog.sim.SimMetaStore;
+import io.raftlog.sim.SimSnapshotStore;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three node agents in one JVM, sharing the test's thread as a composite agent would, over Aeron UDP on loopback:
+ * a leader is elected, entries replicate, the leader's agent is closed (its process gone), a new leader takes over,
+ * the old member comes back from what its stores kept and catches up, and all logs end identical. Storage is the
+ * simulator's in-memory store; the Chronicle store gets the same test with real files.
+ */
+class RaftNodeInJvmTest
+{
+    @TempDir
+    Path tempDir;
+
+    private MediaDriver driver;
+    private Aeron aeron;
+    private final RaftNode[] nodes = new RaftNode[4];
+    private final SimLogStore[] logs = new SimLogStore[4];
+    private final SimMetaStore[] metas = new SimMetaStore[4];
+    private final SimSnapshotStore[] snapshots = new SimSnapshotStore[4];
+    private final Map<Integer, String> endpoints = new HashMap<>();
+    private final BackoffIdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+
+    @AfterEach
+    void close()
+    {
+        CloseHelper.closeAll(nodes);
+        CloseHelper.closeAll(aeron, driver);
+    }
+
+    @Test
+    void aLeaderIsElectedEntriesReplicateAndAKilledLeaderRejoinsAndCatchesUp() throws Exception
+    {
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(tempDir.resolve("aeron").toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        for (int id = 1; id <= 3; id++)
+        {
+            endpoints.put(id, "127.0.0.1:" + freeUdpPort());
+        }
+        for (int id = 1; id <= 3; id++)
+        {
+            logs[id] = new SimLogStore(id, 32 << 20, 1 << 18);
+            metas[id] = new SimMetaStore();
+            snapshots[id] = new SimSnapshotStore();
+            nodes[id] = newNode(id);
+            nodes[id].onStart();
+        }
+
+        final int leader1 = awaitLeader(0);
+        final long committed1 = offerAndAwaitCommit(leader1, 20_000);
+
+        // the leader's process is gone: its agent closed, its stores keep what they have
+        nodes[leader1].close();
+        nodes[leader1] = null;
+        final int leader2 = awaitLeader(leader1);
+        final long committed2 = offerAndAwaitCommit(leader2, 20_000);
+        assertTrue(committed2 > committed1);
+
+        nodes[leader1] = newNode(leader1);
+        nodes[leader1].onStart();
+        runUntil(() -> nodes[leader1].core().commitIndex() >= committed2, 20);
+        final long last = nodes[leader2].core().commitIndex();
+        runUntil(() -> allCommitted(last), 20);
+        for (int id = 1; id <= 3; id++)
+        {
+            assertEquals(logs[leader2].prefixHash(last), logs[id].prefixHash(last), "member " + id + "'s log");
+        }
+
+        // the counters show the state outside the agent
+        final CountersReader counters = aeron.countersReader();
+        final long[] roles = new long[1];
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == NodeCounters.ROLE_TYPE_ID && label.endsWith("member=" + leader2))
+            {
+                roles[0] = counters.getCounterValue(counterId);
+            }
+        });
+        assertEquals(Role.LEADER.code(), roles[0]);
+    }
+
+    private RaftNode newNode(final int id)
+    {
+        return new RaftNode(new NodeContext()
+            .memberId(id)
+            .endpoints(endpoints)
+            .raftConfig(new RaftConfig().selfId(id).memberIds(1, 2, 3).randomSeed(System.nanoTime() + id)
+                .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))
+                .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
+                .maxPayloadBytes(1024).maxBatchBytes(64 * 1024))
+            .aeron(aeron)
+            .logStore(logs[id])
+            .metaStore(metas[id])
+            .snapshotStore(snapshots[id]));
+    }
+
+    private int awaitLeader(final int excluded)
+    {
+        final int[] leader = new int[1];
+        runUntil(() ->
+        {
+            for (int id = 1; id <= 3; id++)
+            {
+                if (id != excluded && nodes[id] != null && nodes[id].core().role() == Role.LEADER)
+                {
+                    leader[0] = id;
+                    return true;
+                }
+            }
+            return false;
+        }, 20);
+        return leader[0];
+    }
+
+    private long offerAndAwaitCommit(final int leader, final int count)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[64]);
+        final long[] last = new long[1];
+        final int[] offered = new int[1];
+        runUntil(() ->
+        {
+            while (offered[0] < count)
+            {
+                payload.putLong(0, offered[0]);
+                final long index = nodes[leader].offer(payload, 0, 64);
+                if (index < 0)
+                {
+                    break;
+                }
+                last[0] = index;
+                offered[0]++;
+            }
+            return offered[0] == count && allCommitted(last[0]);
+        }, 60);
+        return last[0];
+    }
+
+    private boolean allCommitted(final long index)
+    {
+        for (int id = 1; id <= 3; id++)
+        {
+            if (nodes[id] != null && nodes[id].core().commitIndex() < index)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void runUntil(final BooleanSupplier condition, final int timeoutSeconds)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            int work = 0;
+            for (int id = 1; id <= 3; id++)
+            {
+                if (nodes[id] != null)
+                {
+                    work += nodes[id].doWork();
+                }
+            }
+            idle.idle(work);
+        }
+    }
+
+    private static int freeUdpPort() throws Exception
+    {
+        try (DatagramSocket socket = new DatagramSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
