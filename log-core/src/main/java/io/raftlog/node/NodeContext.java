@@ -6,7 +6,7 @@ import io.raftlog.core.RaftConfig;
 import io.raftlog.core.RaftListener;
 import io.raftlog.core.SnapshotStore;
 import org.agrona.concurrent.EpochNanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -124,7 +124,8 @@ public final class NodeContext
 
     /**
      * The node's clock: it drives timeouts and stamps entries, so a wall clock (epoch) lets retention by age and
-     * readers make sense of entry timestamps.
+     * readers make sense of entry timestamps. It is read every duty cycle, so it must not allocate (Agrona's
+     * {@code SystemEpochNanoClock} creates an {@code Instant} per call; the default is {@code OffsetEpochNanoClock}).
      */
     public NodeContext clock(final EpochNanoClock clock)
     {
@@ -215,7 +216,8 @@ public final class NodeContext
         }
         if (clock == null)
         {
-            clock = new SystemEpochNanoClock();
+            // epoch time from System.nanoTime plus an offset sampled rarely: no Instant allocated per duty cycle
+            clock = new OffsetEpochNanoClock();
         }
         concluded = true;
         return this;
