@@ -6,7 +6,7 @@ import org.agrona.MutableDirectBuffer;
 /**
  * The core's view of its log: a sequence of entry records with consecutive indices. Writes need not be durable
  * when they return; the runtime tells the core how far the log is durable with
- * {@link RaftCore#onLogDurable(long)}, and the core answers for nothing beyond that.
+ * {@link RaftCore#onLogDurable(long, long)}, and the core answers for nothing beyond that.
  * <p>
  * Index 0 is the empty prefix, with term 0. After compaction the log starts after {@link #baseIndex()}; the base
  * (its index and term) is durable, as is everything compaction or a snapshot install says.
