@@ -1,5 +1,6 @@
 package io.raftlog.node;
 
+import io.raftlog.core.DurableLogStore;
 import io.aeron.Aeron;
 import io.raftlog.core.MetaStore;
 import io.raftlog.core.RaftConfig;

@@ -1,5 +1,6 @@
 package io.raftlog.node;
 
+import io.raftlog.core.DurableLogStore;
 import io.raftlog.core.RaftCore;
 import io.raftlog.protocol.PeerMessageDispatcher;
 import io.raftlog.protocol.PeerMessageEncoder;

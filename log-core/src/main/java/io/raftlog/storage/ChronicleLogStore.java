@@ -1,6 +1,7 @@
 package io.raftlog.storage;
 
 import io.raftlog.codecs.LogEntryCodec;
+import io.raftlog.core.DurableLogStore;
 import io.raftlog.core.LogStore;
 import io.raftlog.core.TermHistory;
 import net.openhft.chronicle.bytes.Bytes;
@@ -72,7 +73,7 @@ import java.nio.file.Path;
  * <p>
  * Not thread-safe: one thread at a time (the node's agent), handed over with a happens-before edge.
  */
-public final class ChronicleLogStore implements LogStore, AutoCloseable
+public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
 {
     /**
      * Chronicle maps a cycle file in blocks of this size (plus an overlap of a quarter of it), and a document must

@@ -10,7 +10,6 @@ import io.raftlog.storage.Durability;
 import io.raftlog.storage.FileMetaStore;
 import io.raftlog.storage.FileSnapshotStore;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -114,7 +113,7 @@ class RaftNodeChronicleTest
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
                 .maxPayloadBytes(1024).maxBatchBytes(64 * 1024))
             .aeron(aeron)
-            .logStore(new Durable(logs[id]))
+            .logStore(logs[id])
             .metaStore(metas[id])
             .snapshotStore(snapshots[id]));
         nodes[id].onStart();
@@ -231,85 +230,6 @@ class RaftNodeChronicleTest
         try (DatagramSocket socket = new DatagramSocket(0))
         {
             return socket.getLocalPort();
-        }
-    }
-
-    /**
-     * The Chronicle store seen as the node's durable log.
-     */
-    private static final class Durable implements DurableLogStore
-    {
-        private final ChronicleLogStore store;
-
-        Durable(final ChronicleLogStore store)
-        {
-            this.store = store;
-        }
-
-        public long sync()
-        {
-            return store.sync();
-        }
-
-        public long baseIndex()
-        {
-            return store.baseIndex();
-        }
-
-        public long lastIndex()
-        {
-            return store.lastIndex();
-        }
-
-        public long termAt(final long index)
-        {
-            return store.termAt(index);
-        }
-
-        public long firstIndexOfTerm(final long term)
-        {
-            return store.firstIndexOfTerm(term);
-        }
-
-        public long lastIndexOfTerm(final long term)
-        {
-            return store.lastIndexOfTerm(term);
-        }
-
-        public void append(final DirectBuffer records, final int offset, final int length, final int count)
-        {
-            store.append(records, offset, length, count);
-        }
-
-        public void truncateFrom(final long index)
-        {
-            store.truncateFrom(index);
-        }
-
-        public void compactTo(final long index)
-        {
-            store.compactTo(index);
-        }
-
-        public void reset(final long baseIndex, final long baseTerm)
-        {
-            store.reset(baseIndex, baseTerm);
-        }
-
-        public int copyRecords(
-            final long fromIndex, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset)
-        {
-            return store.copyRecords(fromIndex, maxBytes, dst, dstOffset);
-        }
-
-        public long timestampAt(final long index)
-        {
-            return store.timestampAt(index);
-        }
-
-        public long bytesFrom(final long index)
-        {
-            return store.bytesFrom(index);
         }
     }
 }

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  *
  * It also keeps a rolling hash of each prefix of the log, so the simulator checks log matching in O(1).
  */
-public final class SimLogStore implements io.raftlog.node.DurableLogStore
+public final class SimLogStore implements io.raftlog.core.DurableLogStore
 {
     static final int FRAME_HEADER = 8;
     static final int ENTRY = 1;

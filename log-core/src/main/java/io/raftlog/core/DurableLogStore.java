@@ -1,9 +1,8 @@
-package io.raftlog.node;
-
-import io.raftlog.core.LogStore;
+package io.raftlog.core;
 
 /**
- * A log store the node agent can make durable once per duty cycle (group commit).
+ * A log store the node's runtime makes durable once per duty cycle (group commit), then tells the core with
+ * {@link RaftCore#onLogDurable(long, long)}. The core itself never calls {@link #sync()}.
  */
 public interface DurableLogStore extends LogStore
 {

@@ -1,0 +1,140 @@
+package io.raftlog.samples;
+
+import io.raftlog.core.RaftListener;
+import io.raftlog.core.Role;
+import io.raftlog.core.DurableLogStore;
+import io.raftlog.storage.ChronicleLogStore;
+import io.raftlog.storage.Durability;
+import io.raftlog.storage.FileMetaStore;
+import io.raftlog.storage.FileSnapshotStore;
+import org.agrona.CloseHelper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A member's data directory and the three stores in it:
+ * <pre>
+ *   DIR/meta       term, vote and the last recorded commit index (FileMetaStore, forced before a vote is answered)
+ *   DIR/snapshot   the latest snapshot, if any (FileSnapshotStore)
+ *   DIR/log/       the log, one Chronicle Queue (ChronicleLogStore)
+ * </pre>
+ * Opening order matters: the metadata file is created before the log directory, so a log without a metadata file
+ * is damage (a member must never restart at term 0 with its vote forgotten) and fails opening. The commit index the
+ * metadata file recorded becomes the log's {@code committedIndexHint}: damage at or below it fails opening instead
+ * of being cut off.
+ * <p>
+ * It is also the node's {@link RaftListener}: it records commit indices in the metadata file (lazily, at most once a
+ * second, as a hint for recovery) and hands every call on to the application's listener.
+ */
+final class MemberStorage implements RaftListener, AutoCloseable
+{
+    static final String META = "meta";
+    static final String LOG = "log";
+
+    private final Path directory;
+    private final FileMetaStore meta;
+    private final FileSnapshotStore snapshots;
+    private final ChronicleLogStore log;
+    private final boolean existed;
+    private RaftListener listener = RaftListener.NO_OP;
+
+    private MemberStorage(final Path directory, final Durability durability)
+    {
+        this.directory = directory;
+        final Path logDirectory = directory.resolve(LOG);
+        this.existed = Files.exists(logDirectory);
+        FileMetaStore meta = null;
+        FileSnapshotStore snapshots = null;
+        try
+        {
+            meta = FileMetaStore.open(directory.resolve(META), !existed);
+            snapshots = FileSnapshotStore.open(directory);
+            this.log = ChronicleLogStore.open(new ChronicleLogStore.Context()
+                .directory(logDirectory)
+                .durability(durability)
+                .committedIndexHint(meta.lastRecordedCommitIndex()));
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            CloseHelper.quietCloseAll(snapshots, meta);
+            throw ex;
+        }
+        this.meta = meta;
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * Opens (or creates) the stores in {@code directory}.
+     *
+     * @throws io.raftlog.storage.StorageCorruptionException naming the file if a store is damaged.
+     */
+    static MemberStorage open(final Path directory, final Durability durability)
+    {
+        return new MemberStorage(directory, durability);
+    }
+
+    Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @return true if the member had a log here before (a restart), false for a new member.
+     */
+    boolean existed()
+    {
+        return existed;
+    }
+
+    FileMetaStore meta()
+    {
+        return meta;
+    }
+
+    FileSnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    DurableLogStore log()
+    {
+        return log;
+    }
+
+    ChronicleLogStore chronicle()
+    {
+        return log;
+    }
+
+    MemberStorage listener(final RaftListener listener)
+    {
+        this.listener = listener == null ? RaftListener.NO_OP : listener;
+        return this;
+    }
+
+    public void onCommit(final long commitIndex)
+    {
+        meta.recordCommitIndex(commitIndex);
+        listener.onCommit(commitIndex);
+    }
+
+    public void onRoleChange(final Role role, final long term, final int leaderId)
+    {
+        listener.onRoleChange(role, term, leaderId);
+    }
+
+    public void onSnapshotInstalled(final long index, final long term)
+    {
+        listener.onSnapshotInstalled(index, term);
+    }
+
+    /**
+     * Closes the log (forced first under {@link Durability#FSYNC}), the snapshot store and the metadata file (which
+     * writes the latest commit index, forced).
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(log, snapshots, meta);
+    }
+}

@@ -1,0 +1,57 @@
+package io.raftlog.samples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code raftlog} command line: {@code java -jar raftlog.jar <command>}.
+ * <pre>
+ *   raftlog demo     three nodes in this JVM: election, a killed leader, a restart from disk, a replay
+ *   raftlog node     one node as its own process, until SIGTERM
+ * </pre>
+ * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
+ */
+@Command(
+    name = "raftlog",
+    mixinStandardHelpOptions = true,
+    versionProvider = RaftlogCli.Version.class,
+    description = "A Raft-replicated log over Aeron UDP and Chronicle Queue.",
+    subcommands = { DemoCommand.class, NodeCommand.class, CommandLine.HelpCommand.class })
+public final class RaftlogCli implements Runnable
+{
+    @Spec
+    CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        // first: Chronicle reads these when its classes load, and nothing before this line may load one
+        ChronicleDefaults.apply();
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line, for tests and for embedding: {@code commandLine().execute("demo")} returns the exit
+     * code instead of exiting.
+     */
+    public static CommandLine commandLine()
+    {
+        ChronicleDefaults.apply();
+        return new CommandLine(new RaftlogCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo or node");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        public String[] getVersion()
+        {
+            final String version = RaftlogCli.class.getPackage().getImplementationVersion();
+            return new String[] { "raftlog " + (version == null ? "(development build)" : version) };
+        }
+    }
+}
