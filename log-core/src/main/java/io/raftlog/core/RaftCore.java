@@ -633,6 +633,7 @@ public final class RaftCore
         }
         if (term < currentTerm)
         {
+            droppedMessages++;
             transport.sendVoteResponse(candidateId, currentTerm, selfId, isPreVote, false);
             return;
         }
@@ -735,7 +736,8 @@ public final class RaftCore
         }
         if (term < currentTerm)
         {
-            // A stale leader learns the newer term from this and steps down.
+            // A stale leader learns the newer term from this and steps down; the message itself is dropped.
+            droppedMessages++;
             transport.sendAppendResponse(
                 leaderId, currentTerm, selfId, false, 0, 0, 0, log.lastIndex(), prevLogIndex);
             return;
@@ -943,6 +945,7 @@ public final class RaftCore
         }
         if (term < currentTerm)
         {
+            droppedMessages++;
             transport.sendInstallSnapshotResponse(leaderId, currentTerm, selfId, lastIncludedIndex, 0, false);
             return;
         }

@@ -38,7 +38,7 @@ public final class RaftNode implements Agent, AutoCloseable
         this.encoder = new PeerMessageEncoder(transport);
         this.core = new RaftCore(
             context.raftConfig(), log, context.metaStore(), context.snapshotStore(), encoder, context.listener());
-        this.dispatcher = new PeerMessageDispatcher(core);
+        this.dispatcher = new PeerMessageDispatcher(core, transport);
         transport.dispatcher(dispatcher);
         this.counters = new NodeCounters(context.aeron(), context.memberId());
         this.fragmentLimit = context.fragmentLimit();
@@ -98,6 +98,11 @@ public final class RaftNode implements Agent, AutoCloseable
     public NodeCounters counters()
     {
         return counters;
+    }
+
+    public PeerMessageDispatcher dispatcher()
+    {
+        return dispatcher;
     }
 
     private long dropped()

@@ -21,6 +21,7 @@ import org.agrona.DirectBuffer;
 public final class PeerMessageDispatcher
 {
     private final RaftCore core;
+    private final KnownMembers knownMembers;
     private final MessageValidator validator = new MessageValidator();
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final VoteRequestDecoder voteRequest = new VoteRequestDecoder();
@@ -32,10 +33,36 @@ public final class PeerMessageDispatcher
     private final InstallSnapshotResponseDecoder installSnapshotResponse = new InstallSnapshotResponseDecoder();
     private long messagesReceived;
     private long messagesRejected;
+    private long unknownSenders;
 
     public PeerMessageDispatcher(final RaftCore core)
     {
+        this(core, KnownMembers.ANY);
+    }
+
+    public PeerMessageDispatcher(final RaftCore core, final KnownMembers knownMembers)
+    {
         this.core = core;
+        this.knownMembers = knownMembers;
+    }
+
+    /**
+     * @return well-formed messages dropped because their sender is not a member this node knows.
+     */
+    public long unknownSenders()
+    {
+        return unknownSenders;
+    }
+
+    private boolean isForeign(final int senderId)
+    {
+        if (knownMembers.isKnown(senderId))
+        {
+            return false;
+        }
+        unknownSenders++;
+        messagesRejected++;
+        return true;
     }
 
     public long messagesReceived()
@@ -71,6 +98,10 @@ public final class PeerMessageDispatcher
         {
             case VoteRequestDecoder.TEMPLATE_ID:
                 voteRequest.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(voteRequest.candidateId()))
+                {
+                    return false;
+                }
                 core.onVoteRequest(
                     voteRequest.term(),
                     voteRequest.lastLogIndex(),
@@ -82,6 +113,10 @@ public final class PeerMessageDispatcher
 
             case VoteResponseDecoder.TEMPLATE_ID:
                 voteResponse.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(voteResponse.voterId()))
+                {
+                    return false;
+                }
                 core.onVoteResponse(
                     voteResponse.term(),
                     voteResponse.voterId(),
@@ -97,6 +132,10 @@ public final class PeerMessageDispatcher
                 final long prevLogTerm = appendEntries.prevLogTerm();
                 final long leaderCommit = appendEntries.leaderCommit();
                 final int leaderId = appendEntries.leaderId();
+                if (isForeign(leaderId))
+                {
+                    return false;
+                }
                 final int entryCount = appendEntries.entryCount();
                 final int entriesLength = appendEntries.entriesLength();
                 final int entriesOffset = appendEntries.limit() + AppendEntriesDecoder.entriesHeaderLength();
@@ -115,6 +154,10 @@ public final class PeerMessageDispatcher
 
             case AppendResponseDecoder.TEMPLATE_ID:
                 appendResponse.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(appendResponse.followerId()))
+                {
+                    return false;
+                }
                 core.onAppendResponse(
                     appendResponse.term(),
                     appendResponse.followerId(),
@@ -128,6 +171,10 @@ public final class PeerMessageDispatcher
 
             case TimeoutNowDecoder.TEMPLATE_ID:
                 timeoutNow.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(timeoutNow.leaderId()))
+                {
+                    return false;
+                }
                 core.onTimeoutNow(timeoutNow.term(), timeoutNow.leaderId());
                 return true;
 
@@ -140,6 +187,10 @@ public final class PeerMessageDispatcher
                 final long chunkOffset = installSnapshot.chunkOffset();
                 final long snapshotLength = installSnapshot.snapshotLength();
                 final int leaderId = installSnapshot.leaderId();
+                if (isForeign(leaderId))
+                {
+                    return false;
+                }
                 final boolean lastChunk = installSnapshot.lastChunk() == BooleanType.TRUE;
                 final int configurationLength = installSnapshot.configurationLength();
                 final int configurationOffset =
@@ -166,6 +217,10 @@ public final class PeerMessageDispatcher
 
             case InstallSnapshotResponseDecoder.TEMPLATE_ID:
                 installSnapshotResponse.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(installSnapshotResponse.followerId()))
+                {
+                    return false;
+                }
                 core.onInstallSnapshotResponse(
                     installSnapshotResponse.term(),
                     installSnapshotResponse.followerId(),

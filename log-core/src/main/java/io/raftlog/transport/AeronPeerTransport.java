@@ -8,6 +8,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.raftlog.protocol.KnownMembers;
 import io.raftlog.protocol.PeerMessageDispatcher;
 import io.raftlog.protocol.PeerOutbox;
 import org.agrona.CloseHelper;
@@ -25,7 +26,7 @@ import java.util.Map;
  * receiver reassembles its fragments. Back-pressure and a peer not yet connected are answered at once with
  * "not sent": the duty cycle never waits on the network. No Raft rules here.
  */
-public final class AeronPeerTransport implements PeerOutbox, AutoCloseable, ControlledFragmentHandler
+public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoCloseable, ControlledFragmentHandler
 {
     public static final int PEER_STREAM_ID = 1001;
 
@@ -91,6 +92,14 @@ public final class AeronPeerTransport implements PeerOutbox, AutoCloseable, Cont
     {
         dispatcher.onMessage(buffer, offset, length);
         return Action.CONTINUE;
+    }
+
+    /**
+     * @return whether this node has an endpoint for {@code memberId}: messages from anyone else are foreign.
+     */
+    public boolean isKnown(final int memberId)
+    {
+        return publications.containsKey(memberId);
     }
 
     public boolean tryClaim(final int memberId, final int length)

@@ -193,6 +193,84 @@ class RaftNodeInJvmTest
         return last;
     }
 
+    /**
+     * A malformed or foreign message on the peer port (garbage, a foreign schema, a cut message, an unknown sender, a
+     * stale term) is counted and dropped, and the node keeps serving.
+     */
+    @Test
+    void badInputOnThePeerPortIsCountedAndDroppedAndTheNodeKeepsServing() throws Exception
+    {
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(tempDir.resolve("aeron").toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        for (int id = 1; id <= 3; id++)
+        {
+            endpoints.put(id, "127.0.0.1:" + freeUdpPort());
+        }
+        for (int id = 1; id <= 3; id++)
+        {
+            logs[id] = new SimLogStore(id, 8 << 20, 1 << 16);
+            metas[id] = new SimMetaStore();
+            snapshots[id] = new SimSnapshotStore();
+            nodes[id] = newNode(id);
+            nodes[id].onStart();
+        }
+        final int leader = awaitLeader(0);
+        offerAndAwaitCommit(leader, 1_000);
+        final int target = 1 + leader % 3;
+        final long term = nodes[leader].core().currentTerm();
+        final long rejectedBefore = nodes[target].dispatcher().messagesRejected();
+        final long droppedBefore = nodes[target].core().droppedMessages();
+
+        try (io.aeron.ExclusivePublication attacker = aeron.addExclusivePublication(
+            "aeron:udp?endpoint=" + endpoints.get(target), io.raftlog.transport.AeronPeerTransport.PEER_STREAM_ID))
+        {
+            runUntil(attacker::isConnected, 10);
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+            final java.util.Random random = new java.util.Random(42);
+            for (int i = 0; i < 256; i++)
+            {
+                buffer.putByte(i, (byte)random.nextInt());
+            }
+            send(attacker, buffer, 100); // garbage
+
+            final io.raftlog.codecs.MessageHeaderEncoder header = new io.raftlog.codecs.MessageHeaderEncoder();
+            final io.raftlog.codecs.VoteRequestEncoder vote = new io.raftlog.codecs.VoteRequestEncoder();
+            final int voteLength = io.raftlog.codecs.MessageHeaderEncoder.ENCODED_LENGTH +
+                io.raftlog.codecs.VoteRequestEncoder.BLOCK_LENGTH;
+            vote.wrapAndApplyHeader(buffer, 0, header).term(term + 1000).lastLogIndex(1_000_000).lastLogTerm(term + 999)
+                .candidateId(99).voteType(io.raftlog.codecs.VoteType.VOTE)
+                .leadershipTransfer(io.raftlog.codecs.BooleanType.TRUE);
+            send(attacker, buffer, voteLength); // an unknown sender asking for votes in a far higher term
+
+            header.schemaId(999);
+            send(attacker, buffer, voteLength); // a foreign schema
+            send(attacker, buffer, 5); // cut inside the header
+
+            vote.wrapAndApplyHeader(buffer, 0, header.schemaId(io.raftlog.codecs.MessageHeaderEncoder.SCHEMA_ID))
+                .term(0).lastLogIndex(0).lastLogTerm(0).candidateId(leader)
+                .voteType(io.raftlog.codecs.VoteType.VOTE).leadershipTransfer(io.raftlog.codecs.BooleanType.FALSE);
+            send(attacker, buffer, voteLength); // a stale term from a known member
+        }
+        runUntil(() -> nodes[target].dispatcher().messagesRejected() - rejectedBefore >= 4 &&
+            nodes[target].core().droppedMessages() > droppedBefore, 10);
+
+        // the node keeps serving: the same leader, the same term, entries still commit everywhere
+        offerAndAwaitCommit(leader, 1_000);
+        assertEquals(Role.LEADER, nodes[leader].core().role());
+        assertEquals(term, nodes[target].core().currentTerm());
+        assertEquals(1, nodes[target].dispatcher().unknownSenders());
+    }
+
+    private void send(final io.aeron.ExclusivePublication publication, final UnsafeBuffer buffer, final int length)
+    {
+        runUntil(() -> publication.offer(buffer, 0, length) > 0, 10);
+    }
+
     private RaftNode newNode(final int id)
     {
         return new RaftNode(new NodeContext()
