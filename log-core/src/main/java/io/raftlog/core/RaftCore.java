@@ -842,23 +842,12 @@ public final class RaftCore
         final long lastLogIndex,
         final long rejectedIndex)
     {
-        final int slot = config.slotOf(followerId);
-        if (slot < 0 || slot == selfSlot)
-        {
-            droppedMessages++;
-            return;
-        }
-        if (term > currentTerm)
-        {
-            becomeFollower(term, NO_MEMBER);
-            return;
-        }
-        if (role != Role.LEADER || term < currentTerm)
+        final int slot = answeringFollowerSlot(term, followerId);
+        if (slot < 0)
         {
             return;
         }
         final PeerProgress peer = membership.peer(slot);
-        peer.recentActive = true;
         if (success)
         {
             final long matched = Math.min(matchIndex, log.lastIndex());
@@ -994,23 +983,12 @@ public final class RaftCore
         final long nextChunkOffset,
         final boolean success)
     {
-        final int slot = config.slotOf(followerId);
-        if (slot < 0 || slot == selfSlot)
-        {
-            droppedMessages++;
-            return;
-        }
-        if (term > currentTerm)
-        {
-            becomeFollower(term, NO_MEMBER);
-            return;
-        }
-        if (role != Role.LEADER || term < currentTerm)
+        final int slot = answeringFollowerSlot(term, followerId);
+        if (slot < 0)
         {
             return;
         }
         final PeerProgress peer = membership.peer(slot);
-        peer.recentActive = true;
         if (peer.state != PeerProgress.SNAPSHOT || lastIncludedIndex != peer.snapshotIndex)
         {
             return;
@@ -1024,6 +1002,33 @@ public final class RaftCore
         }
         peer.snapshotOffset = nextChunkOffset;
         peer.chunkInFlight = false;
+    }
+
+    /**
+     * An answer from a follower: a higher term deposes this leader; one from an earlier term, or to a member that is
+     * no longer leader, is stale. A current one marks the follower active for check-quorum.
+     *
+     * @return the follower's slot, or -1 when the answer is to be ignored.
+     */
+    private int answeringFollowerSlot(final long term, final int followerId)
+    {
+        final int slot = config.slotOf(followerId);
+        if (slot < 0 || slot == selfSlot)
+        {
+            droppedMessages++;
+            return -1;
+        }
+        if (term > currentTerm)
+        {
+            becomeFollower(term, NO_MEMBER);
+            return -1;
+        }
+        if (role != Role.LEADER || term < currentTerm)
+        {
+            return -1;
+        }
+        membership.peer(slot).recentActive = true;
+        return slot;
     }
 
     private void installSnapshot(
