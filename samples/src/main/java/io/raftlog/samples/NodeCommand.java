@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code raftlog node}: one member as its own process, on its own agent thread (an {@code AgentRunner} with the
@@ -33,7 +34,8 @@ import java.util.concurrent.Callable;
         "  M=1=127.0.0.1:20001,2=127.0.0.1:20002,3=127.0.0.1:20003",
         "  java -jar raftlog.jar node --id 1 --members $M --dir /tmp/n1",
         "  java -jar raftlog.jar node --id 2 --members $M --dir /tmp/n2",
-        "  java -jar raftlog.jar node --id 3 --members $M --dir /tmp/n3" })
+        "  java -jar raftlog.jar node --id 3 --members $M --dir /tmp/n3",
+        "Add --generate 100000 --status-interval-ms 200 to each for a leader that sequences generated events." })
 final class NodeCommand implements Callable<Integer>
 {
     @Spec
@@ -68,6 +70,25 @@ final class NodeCommand implements Callable<Integer>
         description = "Connect to a media driver already running (see --aeron-dir) instead of embedding one.")
     boolean externalDriver;
 
+    @Option(names = "--generate", defaultValue = "0", paramLabel = "N",
+        description = "Act as an embedded application that sequences generated events: while this node leads, it "
+            + "offers entries `gen-<index>` (32 bytes) on its own agent thread until its log reaches index N, with "
+            + "at most " + EventGenerator.WINDOW + " uncommitted; the commit index then reaches at least N (leader "
+            + "no-ops count towards N). Give every member the same N so a new leader carries on. 0: none "
+            + "(default).")
+    long generate;
+
+    @Option(names = "--generate-rate", defaultValue = "0", paramLabel = "PER_SEC",
+        description = "With --generate: at most this many entries a second (0: as fast as the window allows, the "
+            + "default).")
+    long generateRate;
+
+    @Option(names = "--status-interval-ms", defaultValue = "0", paramLabel = "MS",
+        description = "Print a status line every MS milliseconds, for a program to follow: "
+            + "`status id=1 role=LEADER term=3 leader=1 commit=12345 last=12345 generated=12000`. 0: never "
+            + "(default).")
+    long statusIntervalMs;
+
     public Integer call()
     {
         ChronicleDefaults.apply();
@@ -83,6 +104,11 @@ final class NodeCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new ParameterException(commandLine, ex.getMessage());
+        }
+        if (generate < 0 || generateRate < 0 || statusIntervalMs < 0)
+        {
+            throw new ParameterException(commandLine,
+                "--generate, --generate-rate and --status-interval-ms must not be negative");
         }
         if (!endpoints.containsKey(id))
         {
@@ -104,8 +130,10 @@ final class NodeCommand implements Callable<Integer>
                     externalDriver ? "external in " + member.aeron().context().aeronDirectoryName() :
                         "embedded (profile " + profile.profileName() + ") in " + member.driver().aeronDirectoryName());
                 out.flush();
+                final EventGenerator agent = new EventGenerator(node, id, generate, generateRate,
+                    TimeUnit.MILLISECONDS.toNanos(statusIntervalMs), out);
                 try (AgentRunner runner = new AgentRunner(profile.newAgentIdleStrategy(),
-                    throwable -> throwable.printStackTrace(commandLine.getErr()), null, node))
+                    throwable -> throwable.printStackTrace(commandLine.getErr()), null, agent))
                 {
                     AgentRunner.startOnThread(runner);
                     barrier.await();
