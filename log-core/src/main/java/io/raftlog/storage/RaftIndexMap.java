@@ -1,10 +1,9 @@
 package io.raftlog.storage;
 
-import java.util.Arrays;
 
 /**
  * From Raft index to the Chronicle index of the document holding its entry, and the bytes the log holds up to each
- * entry: two primitive arrays indexed from an origin, 16 bytes per entry kept. They grow by doubling only when full
+ * entry: two off-heap arrays of longs indexed from an origin, 16 bytes per entry kept. They grow by doubling only when full
  * after sliding out the entries compaction dropped, so after warm-up (or with an initial capacity that covers the
  * retained log) appending allocates nothing.
  * <p>
@@ -16,8 +15,8 @@ final class RaftIndexMap
     /** The entry's document is not known: it lies in a cycle file deleted after compaction. */
     static final long UNKNOWN = -1;
 
-    private long[] queueIndices;
-    private long[] cumulativeBytes;
+    private OffHeapLongArray queueIndices;
+    private OffHeapLongArray cumulativeBytes;
     private long origin = 1;
     private long floor = 1;
     private long last;
@@ -25,8 +24,8 @@ final class RaftIndexMap
 
     RaftIndexMap(final int initialEntries)
     {
-        queueIndices = new long[Math.max(16, initialEntries)];
-        cumulativeBytes = new long[queueIndices.length];
+        queueIndices = new OffHeapLongArray(Math.max(16, initialEntries));
+        cumulativeBytes = new OffHeapLongArray(queueIndices.length());
     }
 
     /**
@@ -46,13 +45,13 @@ final class RaftIndexMap
         {
             throw new IllegalStateException("index map: append of " + index + " after " + last);
         }
-        if (index - origin >= queueIndices.length)
+        if (index - origin >= queueIndices.length())
         {
             makeRoom();
         }
         final int slot = (int)(index - origin);
-        queueIndices[slot] = queueIndex;
-        cumulativeBytes[slot] = cumulativeBefore(slot) + bytes;
+        queueIndices.set(slot, queueIndex);
+        cumulativeBytes.set(slot, cumulativeBefore(slot) + bytes);
         last = index;
     }
 
@@ -86,7 +85,7 @@ final class RaftIndexMap
      */
     long queueIndex(final long index)
     {
-        return queueIndices[slot(index)];
+        return queueIndices.get(slot(index));
     }
 
     /**
@@ -95,7 +94,7 @@ final class RaftIndexMap
     long bytesOf(final long index)
     {
         final int slot = slot(index);
-        return cumulativeBytes[slot] - cumulativeBefore(slot);
+        return cumulativeBytes.get(slot) - cumulativeBefore(slot);
     }
 
     /**
@@ -108,7 +107,7 @@ final class RaftIndexMap
             return 0;
         }
         final int slot = slot(index);
-        return cumulativeBytes[(int)(last - origin)] - cumulativeBefore(slot);
+        return cumulativeBytes.get((int)(last - origin)) - cumulativeBefore(slot);
     }
 
     /**
@@ -118,7 +117,7 @@ final class RaftIndexMap
     {
         for (long index = Math.max(from, origin); index <= last; index++)
         {
-            if (queueIndices[(int)(index - origin)] == UNKNOWN)
+            if (queueIndices.get((int)(index - origin)) == UNKNOWN)
             {
                 return index;
             }
@@ -128,7 +127,7 @@ final class RaftIndexMap
 
     private long cumulativeBefore(final int slot)
     {
-        return slot == 0 ? bytesBeforeOrigin : cumulativeBytes[slot - 1];
+        return slot == 0 ? bytesBeforeOrigin : cumulativeBytes.get(slot - 1);
     }
 
     private int slot(final long index)
@@ -147,19 +146,19 @@ final class RaftIndexMap
         if (dead > 0)
         {
             bytesBeforeOrigin = cumulativeBefore(dead);
-            System.arraycopy(queueIndices, dead, queueIndices, 0, live);
-            System.arraycopy(cumulativeBytes, dead, cumulativeBytes, 0, live);
+            queueIndices.move(dead, 0, live);
+            cumulativeBytes.move(dead, 0, live);
             origin = floor;
         }
-        if (live >= queueIndices.length / 2)
+        if (live >= queueIndices.length() / 2)
         {
-            final int capacity = queueIndices.length * 2;
+            final int capacity = queueIndices.length() * 2;
             if (capacity < 0)
             {
                 throw new IllegalStateException("index map: more than 2^30 entries retained");
             }
-            queueIndices = Arrays.copyOf(queueIndices, capacity);
-            cumulativeBytes = Arrays.copyOf(cumulativeBytes, capacity);
+            queueIndices = queueIndices.grownTo(capacity, live);
+            cumulativeBytes = cumulativeBytes.grownTo(capacity, live);
         }
     }
 }
