@@ -27,6 +27,7 @@ public final class NodeContext
     private MetaStore metaStore;
     private SnapshotStore snapshotStore;
     private RaftListener listener = RaftListener.NO_OP;
+    private EmbeddedApplication application = EmbeddedApplication.NONE;
     private EpochNanoClock clock;
     private String channelParams = "";
     private int fragmentLimit = 64;
@@ -124,6 +125,20 @@ public final class NodeContext
     }
 
     /**
+     * An application run in each duty cycle on the node's thread, before the cycle's batch is flushed.
+     */
+    public NodeContext application(final EmbeddedApplication application)
+    {
+        this.application = application;
+        return this;
+    }
+
+    public EmbeddedApplication application()
+    {
+        return application;
+    }
+
+    /**
      * The node's clock: it drives timeouts and stamps entries, so a wall clock (epoch) lets retention by age and
      * readers make sense of entry timestamps. It is read every duty cycle, so it must not allocate (Agrona's
      * {@code SystemEpochNanoClock} creates an {@code Instant} per call; the default is {@code OffsetEpochNanoClock}).
@@ -210,6 +225,10 @@ public final class NodeContext
         if (snapshotStore == null)
         {
             throw new IllegalArgumentException("snapshotStore: required");
+        }
+        if (application == null)
+        {
+            throw new IllegalArgumentException("application: null; leave it unset for none");
         }
         if (fragmentLimit <= 0)
         {

@@ -11,7 +11,8 @@ import org.agrona.concurrent.Agent;
 
 /**
  * One member as a single-threaded duty-cycle agent (run it with Agrona's {@code AgentRunner}, or several in a
- * {@code CompositeAgent} in tests). Each {@link #doWork()}: poll the peers' messages into the core, let the core act
+ * {@code CompositeAgent} in tests). Each {@link #doWork()}: poll the peers' messages into the core, run the embedded
+ * application (which may offer entries), let the core act
  * on the time, flush (append this cycle's batch and send it), make the log durable once (group commit) and tell the
  * core, flush again for what durability now allows, and publish the counters. No locks, no queues, no allocation in
  * steady state; the core holds every Raft rule.
@@ -26,6 +27,7 @@ public final class RaftNode implements Agent, AutoCloseable
     private final DurableLogStore log;
     private final NodeCounters counters;
     private final int fragmentLimit;
+    private final EmbeddedApplication application;
     private long lastDurableReported = -1;
 
     public RaftNode(final NodeContext context)
@@ -42,6 +44,7 @@ public final class RaftNode implements Agent, AutoCloseable
         transport.dispatcher(dispatcher);
         this.counters = new NodeCounters(context.aeron(), context.memberId());
         this.fragmentLimit = context.fragmentLimit();
+        this.application = context.application();
     }
 
     public String roleName()
@@ -59,6 +62,7 @@ public final class RaftNode implements Agent, AutoCloseable
     {
         final long nowNs = context.clock().nanoTime();
         int work = transport.poll(fragmentLimit);
+        work += application.doWork(this);
         work += core.tick(nowNs);
         work += core.flush();
         final long durable = log.sync();
@@ -73,13 +77,24 @@ public final class RaftNode implements Agent, AutoCloseable
     }
 
     /**
-     * Offers an entry: only from this agent's thread (an embedded application runs in the same duty cycle).
+     * Offers an entry: only from this agent's thread (an {@link EmbeddedApplication} runs in the same duty cycle).
+     * The entry joins this cycle's batch.
      *
-     * @return the index, or a negative {@link io.raftlog.core.OfferResult}.
+     * @return the index it will have if it commits, or a negative {@link io.raftlog.core.OfferResult}:
+     * NOT_LEADER ({@link #leaderId()} names the leader this member knows of, or 0), BACK_PRESSURED (try in a later
+     * cycle), TOO_LARGE, TRANSFERRING.
      */
     public long offer(final DirectBuffer payload, final int offset, final int length)
     {
         return core.offer(payload, offset, length);
+    }
+
+    /**
+     * @return the leader this member knows of in its current term, or 0: where a NOT_LEADER offer should go.
+     */
+    public int leaderId()
+    {
+        return core.leaderId();
     }
 
     /**

@@ -52,7 +52,18 @@ final class LoopbackNodes implements AutoCloseable
 
     RaftNode start(final int id, final DurableLogStore log, final MetaStore meta, final SnapshotStore snapshots)
     {
+        return start(id, log, meta, snapshots, EmbeddedApplication.NONE);
+    }
+
+    RaftNode start(
+        final int id,
+        final DurableLogStore log,
+        final MetaStore meta,
+        final SnapshotStore snapshots,
+        final EmbeddedApplication application)
+    {
         nodes[id] = new RaftNode(new NodeContext()
+            .application(application)
             .memberId(id)
             .endpoints(endpoints)
             .raftConfig(new RaftConfig().selfId(id).memberIds(1, 2, 3).randomSeed(System.nanoTime() + id)

@@ -180,6 +180,54 @@ class RaftNodeInJvmTest
         assertEquals(1, node.dispatcher().unknownSenders());
     }
 
+    /**
+     * An application embedded in the nodes' duty cycles sequences its events through the member that leads: each offer gets the index the event will have, and every event commits once, in the
+     * order offered.
+     */
+    @Test
+    void anEmbeddedApplicationSequencesItsEventsInItsNodesDutyCycle() throws Exception
+    {
+        cluster = new LoopbackNodes(tempDir);
+        final int events = 5_000;
+        final long[] indexOfEvent = new long[events];
+        final int[] offered = new int[1];
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
+        final EmbeddedApplication sequencer = node ->
+        {
+            int work = 0;
+            while (offered[0] < events && node.core().role() == Role.LEADER)
+            {
+                payload.putLong(0, offered[0]);
+                final long index = node.offer(payload, 0, 16);
+                if (index < 0)
+                {
+                    break; // back-pressured: the rest go in a later cycle
+                }
+                indexOfEvent[offered[0]++] = index;
+                work++;
+            }
+            return work;
+        };
+        for (int id = 1; id <= 3; id++)
+        {
+            logs[id] = new SimLogStore(id, 8 << 20, 1 << 16);
+            metas[id] = new SimMetaStore();
+            snapshots[id] = new SimSnapshotStore();
+            // every member runs the application; only the leader's offers go anywhere
+            cluster.start(id, logs[id], metas[id], snapshots[id], sequencer);
+        }
+        cluster.runUntil(() -> offered[0] == events && cluster.allCommitted(indexOfEvent[events - 1]), 60);
+        for (int i = 0; i < events; i++)
+        {
+            assertEquals(i, logs[1].payloadIdAt(indexOfEvent[i]), "event " + i + " at the index it was given");
+            if (i > 0)
+            {
+                assertTrue(indexOfEvent[i] > indexOfEvent[i - 1], "in the order offered");
+            }
+        }
+        assertEquals(logs[1].prefixHash(indexOfEvent[events - 1]), logs[2].prefixHash(indexOfEvent[events - 1]));
+    }
+
     private void send(final ExclusivePublication publication, final UnsafeBuffer buffer, final int length)
     {
         cluster.runUntil(() -> publication.offer(buffer, 0, length) > 0, 10);
