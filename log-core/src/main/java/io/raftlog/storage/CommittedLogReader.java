@@ -1,0 +1,708 @@
+package io.raftlog.storage;
+
+import io.raftlog.codecs.LogEntryCodec;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads the committed entries of a node's {@link ChronicleLogStore} directory, from this process or another, while
+ * the node runs (following new entries as they are committed) or after it stopped. It never writes: the queue is
+ * built with Chronicle's {@code SingleChronicleQueueBuilder.readOnly(true)} (cycle files and the queue's metadata
+ * file are mapped {@code READ_ONLY}, files are never created, grown or locked, and {@code createAppender()} throws
+ * "Can't append to a read-only chronicle"), and the meta file is read through a {@code READ}-only channel.
+ *
+ * <h2>Which version of an entry is delivered</h2>
+ * The queue holds frames (see {@link LogFrame}): an index can appear more than once (a TRUNCATE or VOID dropped a
+ * suffix that was then re-appended), control frames interleave with entries, and BASE frames move the base. The
+ * reader applies the frames exactly as {@link LogRecovery} does, in its own {@link LogIndex}, with one tailer
+ * (the <em>scan</em>), and delivers entries from that index with a second tailer (the <em>read</em>).
+ *
+ * <h2>Why a delivered entry is final</h2>
+ * The bound is the commit index {@code C} of the node that writes the directory. A TRUNCATE (or a VOID, or a RESET
+ * below it) only ever drops entries above the commit index at the time it is written, so once the node's commit
+ * index reached {@code i}, the version of {@code i} in its log then is the version forever. But an older version of
+ * {@code i} can sit earlier in the queue, followed by a TRUNCATE and the re-append, and a scan that has not reached
+ * that TRUNCATE yet holds the old version as current. So the reader reads {@code C} first and only then scans; when
+ * the scan reaches the end of the queue, every frame written before {@code C} was read has been applied, and the
+ * index's entries up to {@code C} are the ones the node had when its commit index was {@code C}: final. Entries up
+ * to {@code min(C, last)} become deliverable only at that moment ({@link #finalIndex}); a scan that stops part-way
+ * (its per-poll budget) delivers nothing new on the strength of a bound read later. The one other proof of
+ * finality is a BASE COMPACT frame at {@code b}: the node compacts committed entries only, so the entries up to
+ * {@code b} are final when the scan meets it (still never delivered beyond the bound). A reader that ran ahead of
+ * the scan, or trusted an index just because it is at or below the bound, could hand out a version that a
+ * TRUNCATE further on drops. A TRUNCATE, VOID or RESET that would drop an entry already delivered means the bound
+ * was not a commit index of this node: the reader fails with an {@link IllegalStateException} rather than go on.
+ *
+ * <h2>Gaps</h2>
+ * Entries that lie in cycle files compaction deleted, or at or below a RESET base (installed from a snapshot), are
+ * not in the log: the reader passes over them ({@link #entriesSkipped()}) and continues at the base plus one.
+ * Before it applies a BASE frame that would drop entries it could still deliver, it delivers them first.
+ *
+ * <h2>Damage</h2>
+ * Every entry's CRC32C is checked when scanned (as recovery does) and again when delivered. The scan stops
+ * believing the stream at the first bad frame until a VOID frame naming it (recovery's rule); if the entry it
+ * could not vouch for is at or below the bound, {@link #poll} throws {@link StorageCorruptionException} with that
+ * index, as it does if a delivered record fails its checksum.
+ * <p>
+ * Nothing is allocated per entry once warm (Chronicle allocates when it maps a new chunk or cycle file; a seek to a
+ * non-consecutive document is a {@code moveToIndex}). Not thread-safe.
+ */
+public final class CommittedLogReader implements AutoCloseable
+{
+    /**
+     * The commit index bound, without boxing: e.g. {@code counter::get} of the node's commit index counter (an
+     * {@code io.aeron.Counter} or a {@code CountersReader} value), or {@link #recordedCommitIndex(Path)} when the
+     * node does not run. It must be the commit index of the node that writes the directory, and must not go back.
+     */
+    @FunctionalInterface
+    public interface CommitIndexSupplier
+    {
+        long commitIndex();
+    }
+
+    /**
+     * Receives committed entries. The buffer is valid only during the call.
+     */
+    @FunctionalInterface
+    public interface EntryHandler
+    {
+        void onEntry(long index, long term, long timestamp, int entryType, DirectBuffer buffer, int payloadOffset,
+            int payloadLength);
+    }
+
+    /** Documents the scan reads per poll at most, so that a fast writer cannot keep one poll busy forever. */
+    public static final int DEFAULT_SCAN_BUDGET = 1 << 16;
+
+    private final Path directory;
+    private final CommitIndexSupplier bound;
+    private final AutoCloseable boundResource;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final ExcerptTailer scanTailer;
+    private final ExcerptTailer readTailer;
+    private final long maxFrameLength;
+    private final int scanBudget;
+    private final LogIndex log;
+    private final RaftIndexMap map;
+    private final LogFrame frame = new LogFrame();
+    private final LogEntryCodec codec = new LogEntryCodec();
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
+
+    private long nextIndex = 1;
+    private long finalIndex;
+    private long readTailerNext = -1;
+    private int scanCycle;
+    private boolean firstFrame;
+    private boolean damaged;
+    private long badQueueIndex;
+    private long badIndex;
+    private String badReason;
+    private File badFile;
+    private long entriesSkipped;
+    private long seeks;
+    private boolean closed;
+
+    private CommittedLogReader(
+        final Path directory, final CommitIndexSupplier bound, final AutoCloseable boundResource,
+        final RollCycle rollCycle, final long blockSize, final int scanBudget)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            throw new IllegalArgumentException("no log directory " + directory);
+        }
+        if (scanBudget <= 0)
+        {
+            throw new IllegalArgumentException("scanBudget must be positive: " + scanBudget);
+        }
+        this.directory = directory;
+        this.bound = bound;
+        this.boundResource = boundResource;
+        this.scanBudget = scanBudget;
+        final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
+            .readOnly(true)
+            .rollCycle(rollCycle)
+            .blockSize(blockSize);
+        if (!builder.readOnly())
+        {
+            // Chronicle falls back to read/write where it cannot map read-only (Windows): refuse instead
+            throw new IllegalStateException("Chronicle would not open " + directory + " read-only");
+        }
+        this.queue = builder.build();
+        ExcerptTailer scan = null;
+        ExcerptTailer read = null;
+        try
+        {
+            this.rollCycle = queue.rollCycle();
+            this.maxFrameLength = queue.overlapSize();
+            scan = queue.createTailer();
+            read = queue.createTailer();
+            scan.singleThreadedCheckDisabled(true);
+            read.singleThreadedCheckDisabled(true);
+            this.scanTailer = scan;
+            this.readTailer = read;
+            this.log = new LogIndex(1 << 12);
+            this.map = log.map();
+            restartScan();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeQuietly(read);
+            closeQuietly(scan);
+            queue.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens a reader of the log in {@code directory} (written by a {@link ChronicleLogStore} with the default roll
+     * cycle and block size), bounded by {@code bound}.
+     */
+    public static CommittedLogReader open(final Path directory, final CommitIndexSupplier bound)
+    {
+        return open(directory, bound, ChronicleLogStore.DEFAULT_ROLL_CYCLE, ChronicleLogStore.DEFAULT_BLOCK_SIZE,
+            DEFAULT_SCAN_BUDGET);
+    }
+
+    /**
+     * @param rollCycle  and
+     * @param blockSize  as the store was opened with.
+     * @param scanBudget documents scanned per poll at most.
+     */
+    public static CommittedLogReader open(
+        final Path directory, final CommitIndexSupplier bound, final RollCycle rollCycle, final long blockSize,
+        final int scanBudget)
+    {
+        if (bound == null)
+        {
+            throw new IllegalArgumentException("bound must be set");
+        }
+        return new CommittedLogReader(directory, bound, null, rollCycle, blockSize, scanBudget);
+    }
+
+    /**
+     * Opens a reader bounded by the commit index the node recorded in its meta file ({@link FileMetaStore}), read
+     * only: for a node that does not run. The file is re-read (two positional reads) once per {@link #poll}, so a
+     * running node's lazily recorded index is followed too; it is a lower bound of the real one.
+     */
+    public static CommittedLogReader openWithRecordedCommitIndex(final Path directory, final Path metaFile)
+    {
+        final MetaFileCommitIndex recorded = new MetaFileCommitIndex(metaFile);
+        try
+        {
+            return new CommittedLogReader(directory, recorded, recorded, ChronicleLogStore.DEFAULT_ROLL_CYCLE,
+                ChronicleLogStore.DEFAULT_BLOCK_SIZE, DEFAULT_SCAN_BUDGET);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            recorded.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the commit index recorded in a node's meta file, read without opening it for writing.
+     */
+    public static long recordedCommitIndex(final Path metaFile)
+    {
+        try (MetaFileCommitIndex recorded = new MetaFileCommitIndex(metaFile))
+        {
+            return recorded.commitIndex();
+        }
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @return the index the next {@link #poll} delivers first (if it is committed and in the log).
+     */
+    public long nextIndex()
+    {
+        return nextIndex;
+    }
+
+    /**
+     * @return how many indices were passed over because they are not in the log (compacted away or below a RESET).
+     */
+    public long entriesSkipped()
+    {
+        return entriesSkipped;
+    }
+
+    /**
+     * @return the highest index known final in the reader's view of the log (not yet limited by the bound).
+     */
+    public long finalIndex()
+    {
+        return finalIndex;
+    }
+
+    /**
+     * Makes the next {@link #poll} start at {@code fromIndex} (at 1 or at the base plus one, if lower). Going back
+     * before entries already passed re-scans the queue from its start.
+     */
+    public void seek(final long fromIndex)
+    {
+        checkOpen();
+        final long from = Math.max(1, fromIndex);
+        if (from < nextIndex)
+        {
+            nextIndex = from;
+            restartScan();
+        }
+        else
+        {
+            nextIndex = from;
+        }
+    }
+
+    /**
+     * Delivers up to {@code limit} committed entries, in index order, from {@link #nextIndex()}.
+     *
+     * @return how many entries were delivered.
+     * @throws StorageCorruptionException if a committed entry is damaged.
+     */
+    public int poll(final EntryHandler handler, final int limit)
+    {
+        checkOpen();
+        final long commitIndex = bound.commitIndex();
+        int delivered = deliver(handler, limit, commitIndex);
+        if (delivered < limit)
+        {
+            scan(commitIndex, handler, limit - delivered);
+            delivered += deliver(handler, limit - delivered, commitIndex);
+        }
+        return delivered;
+    }
+
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closeQuietly(readTailer);
+        closeQuietly(scanTailer);
+        queue.close();
+        closeQuietly(boundResource);
+    }
+
+    // ------------------------------------------------------------------------------------------------- delivering
+
+    private int deliver(final EntryHandler handler, final int limit, final long commitIndex)
+    {
+        int delivered = 0;
+        while (delivered < limit)
+        {
+            if (nextIndex <= log.baseIndex())
+            {
+                entriesSkipped += log.baseIndex() + 1 - nextIndex;
+                nextIndex = log.baseIndex() + 1;
+            }
+            final long upTo = Math.min(Math.min(finalIndex, commitIndex), log.lastIndex());
+            if (nextIndex > upTo)
+            {
+                if (damaged && nextIndex == badIndex && badIndex <= commitIndex)
+                {
+                    throw new StorageCorruptionException(badFile == null ? directory : badFile.toPath(), badIndex,
+                        badReason + "; the bound says this entry is committed (" + commitIndex + ")");
+                }
+                break;
+            }
+            final long queueIndex = map.queueIndex(nextIndex);
+            if (queueIndex == RaftIndexMap.UNKNOWN)
+            {
+                // listed by the first CHECKPOINT read, its document in a cycle file compaction deleted
+                entriesSkipped++;
+                nextIndex++;
+                continue;
+            }
+            deliverOne(handler, nextIndex, queueIndex);
+            nextIndex++;
+            delivered++;
+        }
+        final long passed = Math.min(Math.min(nextIndex - 1, finalIndex), log.lastIndex());
+        if (passed > log.baseIndex())
+        {
+            // entries passed and final are never needed again nor dropped: the index's floor moves, its base stays
+            map.compactTo(passed);
+        }
+        return delivered;
+    }
+
+    private void deliverOne(final EntryHandler handler, final long index, final long queueIndex)
+    {
+        if (readTailerNext != queueIndex)
+        {
+            seeks++;
+            readTailerNext = -1;
+            if (!readTailer.moveToIndex(queueIndex))
+            {
+                throw new IllegalStateException("entry " + index + " is no longer in " + directory +
+                    " (its cycle file was deleted by compaction before the reader got to it)");
+            }
+        }
+        try (DocumentContext dc = readTailer.readingDocument())
+        {
+            readTailerNext = -1;
+            if (!dc.isPresent() || dc.index() != queueIndex)
+            {
+                throw new IllegalStateException("entry " + index + " not found at its queue index");
+            }
+            final Bytes<?> bytes = dc.wire().bytes();
+            final int frameLength = (int)bytes.readRemaining();
+            entryView.wrap(bytes.addressForRead(bytes.readPosition(), frameLength), frameLength);
+            final int recordLength = frameLength - LogFrame.TYPE_LENGTH;
+            if (recordLength < LogEntryCodec.HEADER_LENGTH ||
+                entryView.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.ENTRY ||
+                LogEntryCodec.recordLength(entryView, LogFrame.TYPE_LENGTH) != recordLength ||
+                !codec.isChecksumValid(entryView, LogFrame.TYPE_LENGTH, recordLength) ||
+                LogEntryCodec.index(entryView, LogFrame.TYPE_LENGTH) != index)
+            {
+                throw new StorageCorruptionException(readTailer.currentFile().toPath(), index,
+                    "committed ENTRY record fails its checksum or header check (queue index 0x" +
+                    Long.toHexString(queueIndex) + ")");
+            }
+            handler.onEntry(
+                index,
+                LogEntryCodec.term(entryView, LogFrame.TYPE_LENGTH),
+                LogEntryCodec.timestamp(entryView, LogFrame.TYPE_LENGTH),
+                LogEntryCodec.entryTypeCode(entryView, LogFrame.TYPE_LENGTH),
+                entryView,
+                LogEntryCodec.payloadOffset(LogFrame.TYPE_LENGTH),
+                LogEntryCodec.payloadLength(entryView, LogFrame.TYPE_LENGTH));
+        }
+        readTailerNext = readTailer.index();
+    }
+
+    // ------------------------------------------------------------------------------------------------- scanning
+
+    private void restartScan()
+    {
+        scanTailer.toStart();
+        readTailerNext = -1;
+        log.reset(0, 0);
+        finalIndex = 0;
+        scanCycle = Integer.MIN_VALUE;
+        firstFrame = true;
+        damaged = false;
+        badQueueIndex = -1;
+        badIndex = 0;
+        badReason = null;
+        badFile = null;
+    }
+
+    /**
+     * Applies up to the scan budget of documents. When it reaches the end of the queue, the entries up to the bound
+     * read before it started are final. Pauses before a BASE frame that would drop entries still deliverable, and
+     * delivers them.
+     */
+    private void scan(final long commitIndex, final EntryHandler handler, final int limit)
+    {
+        int remaining = limit;
+        for (int documents = 0; documents < scanBudget; documents++)
+        {
+            try (DocumentContext dc = scanTailer.readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    finalIndex = Math.max(finalIndex, Math.min(commitIndex, log.lastIndex()));
+                    return;
+                }
+                final long queueIndex = dc.index();
+                final int docCycle = rollCycle.toCycle(queueIndex);
+                final boolean cycleStart = docCycle != scanCycle;
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long frameLength = bytes.readRemaining();
+                if (frameLength < LogFrame.TYPE_LENGTH || frameLength > maxFrameLength)
+                {
+                    scanCycle = docCycle;
+                    noteDamage(queueIndex, "frame of " + frameLength + " bytes");
+                    continue;
+                }
+                view.wrap(bytes.addressForRead(bytes.readPosition(), (int)frameLength), (int)frameLength);
+                if (damaged)
+                {
+                    scanCycle = docCycle;
+                    if (isVoidFor(badQueueIndex))
+                    {
+                        damaged = false;
+                        applyVoid();
+                    }
+                    continue;
+                }
+                if (!cycleStart && droppingDeliverable(commitIndex))
+                {
+                    // deliver what this BASE frame drops first; the document is read again next time
+                    dc.rollbackOnClose();
+                    final long nextBefore = nextIndex;
+                    final int delivered = deliver(handler, remaining, commitIndex);
+                    remaining -= delivered;
+                    if (remaining == 0 || nextIndex == nextBefore)
+                    {
+                        return;
+                    }
+                    documents--;
+                    continue;
+                }
+                scanCycle = docCycle;
+                final String problem = cycleStart ? applyCheckpoint() : applyFrame(queueIndex);
+                firstFrame = false;
+                if (problem != null)
+                {
+                    noteDamage(queueIndex, problem);
+                }
+            }
+        }
+    }
+
+    /**
+     * @return true if the frame in {@link #view} is an intact BASE frame that drops entries this reader could
+     * deliver now (the COMPACT frame itself proves entries up to its index committed).
+     */
+    private boolean droppingDeliverable(final long commitIndex)
+    {
+        if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.BASE ||
+            !frame.loadControl(view, 0, view.capacity()))
+        {
+            return false;
+        }
+        final long index = Math.min(frame.field(0), log.lastIndex());
+        final long next = Math.max(nextIndex, log.baseIndex() + 1);
+        if (next > index)
+        {
+            return false;
+        }
+        if (frame.field(2) == LogFrame.COMPACT)
+        {
+            // the node compacts committed entries only: they are final, and wait here for the bound if it lags
+            finalIndex = Math.max(finalIndex, index);
+            return true;
+        }
+        return next <= Math.min(finalIndex, commitIndex);
+    }
+
+    private void noteDamage(final long queueIndex, final String problem)
+    {
+        if (!damaged)
+        {
+            damaged = true;
+            badQueueIndex = queueIndex;
+            badIndex = log.lastIndex() + 1;
+            badReason = problem + " (queue index 0x" + Long.toHexString(queueIndex) + ")";
+            badFile = scanTailer.currentFile();
+        }
+    }
+
+    private boolean isVoidFor(final long queueIndex)
+    {
+        return view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) == LogFrame.VOID &&
+            frame.loadControl(view, 0, view.capacity()) &&
+            frame.field(0) == queueIndex;
+    }
+
+    private String applyVoid()
+    {
+        final long lastKept = frame.field(1);
+        if (lastKept < log.baseIndex())
+        {
+            return "VOID keeps up to " + lastKept + ", below the base " + log.baseIndex();
+        }
+        if (lastKept < log.lastIndex())
+        {
+            truncate(lastKept + 1);
+        }
+        return null;
+    }
+
+    private void truncate(final long from)
+    {
+        if (from < nextIndex && from <= finalIndex)
+        {
+            throw new IllegalStateException("the log in " + directory + " drops entries from " + from +
+                ", but the reader already delivered up to " + (nextIndex - 1) + " as committed: the bound is not " +
+                "this node's commit index");
+        }
+        log.truncateFrom(from);
+        finalIndex = Math.min(finalIndex, from - 1);
+    }
+
+    private String applyCheckpoint()
+    {
+        if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.CHECKPOINT ||
+            !frame.loadControl(view, 0, view.capacity()))
+        {
+            return "cycle file does not start with an intact CHECKPOINT frame";
+        }
+        final long base = frame.field(0);
+        final long baseTerm = frame.field(1);
+        final long last = frame.field(2);
+        final int runs = frame.checkpointRuns();
+        if (!firstFrame)
+        {
+            // a later cycle file: its checkpoint must describe the log the frames before it built
+            if (base != log.baseIndex() || baseTerm != log.terms().termAt(base) || last != log.lastIndex())
+            {
+                return "CHECKPOINT says base " + base + " last " + last + ", the frames before it end at base " +
+                    log.baseIndex() + " last " + log.lastIndex();
+            }
+            return null;
+        }
+        if (base < 0 || last < base || (runs == 0) != (last == base))
+        {
+            return "CHECKPOINT base " + base + " last " + last + " with " + runs + " term runs";
+        }
+        log.reset(base, baseTerm);
+        for (int run = 0; run < runs; run++)
+        {
+            final long start = frame.checkpointRunStart(run);
+            final long end = run + 1 < runs ? frame.checkpointRunStart(run + 1) - 1 : last;
+            final long term = frame.checkpointRunTerm(run);
+            if (start != log.lastIndex() + 1 || end < start || term < log.lastTerm())
+            {
+                return "CHECKPOINT term run " + run + " [" + start + ", " + end + "] of term " + term;
+            }
+            for (long index = start; index <= end; index++)
+            {
+                log.appendUnknown(index, term);
+            }
+        }
+        return null;
+    }
+
+    private String applyFrame(final long queueIndex)
+    {
+        final int frameLength = view.capacity();
+        final int type = view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER);
+        if (type == LogFrame.ENTRY)
+        {
+            return applyEntry(queueIndex, frameLength - LogFrame.TYPE_LENGTH);
+        }
+        if (!frame.loadControl(view, 0, frameLength))
+        {
+            return "torn or corrupt frame of type " + type + " and " + frameLength + " bytes";
+        }
+        switch (type)
+        {
+            case LogFrame.TRUNCATE:
+            {
+                final long from = frame.field(0);
+                if (from <= log.baseIndex() || from > log.lastIndex() + 1)
+                {
+                    return "TRUNCATE from " + from + " outside (" + log.baseIndex() + ", " + (log.lastIndex() + 1) +
+                        "]";
+                }
+                if (from <= log.lastIndex())
+                {
+                    truncate(from);
+                }
+                return null;
+            }
+            case LogFrame.BASE:
+            {
+                final long index = frame.field(0);
+                final long term = frame.field(1);
+                final long kind = frame.field(2);
+                if (kind == LogFrame.RESET)
+                {
+                    if (index < nextIndex - 1 && index < finalIndex)
+                    {
+                        throw new IllegalStateException("the log in " + directory + " is reset to " + index +
+                            ", below entries the reader already delivered (up to " + (nextIndex - 1) + ")");
+                    }
+                    log.reset(index, term);
+                    finalIndex = Math.min(finalIndex, index);
+                    return null;
+                }
+                if (kind == LogFrame.COMPACT && index >= log.baseIndex() && index <= log.lastIndex() &&
+                    log.terms().termAt(index) == term)
+                {
+                    log.compactTo(index);
+                    return null;
+                }
+                return "BASE kind " + kind + " at " + index + " (term " + term + ") does not fit the log (" +
+                    log.baseIndex() + ", " + log.lastIndex() + "]";
+            }
+            case LogFrame.VOID:
+                return applyVoid();
+            default:
+                return "CHECKPOINT frame inside a cycle file";
+        }
+    }
+
+    private String applyEntry(final long queueIndex, final int recordLength)
+    {
+        if (recordLength < LogEntryCodec.HEADER_LENGTH)
+        {
+            return "ENTRY of " + recordLength + " bytes, shorter than a record header";
+        }
+        final int storedLength = LogEntryCodec.recordLength(view, LogFrame.TYPE_LENGTH);
+        if (storedLength != recordLength)
+        {
+            return "ENTRY record length " + storedLength + " disagrees with its frame of " + recordLength;
+        }
+        if (!codec.isChecksumValid(view, LogFrame.TYPE_LENGTH, recordLength))
+        {
+            return "ENTRY checksum mismatch (torn or corrupt record)";
+        }
+        final long index = LogEntryCodec.index(view, LogFrame.TYPE_LENGTH);
+        final long term = LogEntryCodec.term(view, LogFrame.TYPE_LENGTH);
+        if (index != log.lastIndex() + 1)
+        {
+            return "ENTRY of index " + index + " where " + (log.lastIndex() + 1) + " was expected";
+        }
+        if (term < log.lastTerm())
+        {
+            return "ENTRY of term " + term + " after term " + log.lastTerm();
+        }
+        log.append(index, term, queueIndex, recordLength);
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    /**
+     * @return how many times delivery had to seek the read tailer (for tests).
+     */
+    long seeks()
+    {
+        return seeks;
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("reader of " + directory + " is closed");
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        if (closeable != null)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ignore)
+            {
+                // closing: nothing was written
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.raftlog.storage;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The commit index a node recorded in its {@link FileMetaStore} file, read the way {@link FileMetaStore} loads it
+ * (the intact slot with the higher sequence) but through a channel opened {@code READ} only: it never writes, never
+ * forces and never creates the file, so it can be read beside a running node or after it stopped.
+ * <p>
+ * {@link #commitIndex()} re-reads the two slots each call (two positional reads into a preallocated direct buffer,
+ * no allocation) and never goes back: a slot torn by a concurrent write of the node fails its CRC and the other
+ * slot is used; the value returned is the largest intact one seen. Not thread-safe.
+ */
+final class MetaFileCommitIndex implements CommittedLogReader.CommitIndexSupplier, AutoCloseable
+{
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final ByteBuffer buffer =
+        ByteBuffer.allocateDirect(FileMetaStore.RECORD_LENGTH).order(ORDER);
+    private final UnsafeBuffer record = new UnsafeBuffer(buffer);
+    private final CRC32C crc = new CRC32C();
+    private final byte[] crcScratch = new byte[FileMetaStore.CRC_OFFSET];
+    private long commitIndex;
+
+    MetaFileCommitIndex(final Path file)
+    {
+        this.file = file;
+        try
+        {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open metadata file " + file + " for reading", ex);
+        }
+        try
+        {
+            if (!read())
+            {
+                throw new StorageCorruptionException(file, StorageCorruptionException.NO_INDEX,
+                    "neither slot of the metadata file holds an intact record");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    public long commitIndex()
+    {
+        read();
+        return commitIndex;
+    }
+
+    public void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // read-only: nothing was written that could be lost
+        }
+    }
+
+    /**
+     * @return true if a slot was intact.
+     */
+    private boolean read()
+    {
+        long bestSequence = -1;
+        long bestCommit = 0;
+        for (int slot = 0; slot < 2; slot++)
+        {
+            buffer.clear();
+            try
+            {
+                if (!FileIo.readFully(channel, buffer, (long)slot * FileMetaStore.SLOT_SIZE))
+                {
+                    continue;
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read metadata file " + file, ex);
+            }
+            if (intact())
+            {
+                final long sequence = record.getLong(FileMetaStore.SEQUENCE_OFFSET, ORDER);
+                if (sequence > bestSequence)
+                {
+                    bestSequence = sequence;
+                    bestCommit = record.getLong(FileMetaStore.COMMIT_OFFSET, ORDER);
+                }
+            }
+        }
+        if (bestSequence < 0)
+        {
+            return false;
+        }
+        if (bestCommit > commitIndex)
+        {
+            commitIndex = bestCommit;
+        }
+        return true;
+    }
+
+    private boolean intact()
+    {
+        if (record.getInt(0, ORDER) != FileMetaStore.MAGIC || record.getInt(4, ORDER) != FileMetaStore.VERSION)
+        {
+            return false;
+        }
+        record.getBytes(0, crcScratch);
+        crc.reset();
+        crc.update(crcScratch, 0, FileMetaStore.CRC_OFFSET);
+        return record.getInt(FileMetaStore.CRC_OFFSET, ORDER) == (int)crc.getValue() &&
+            record.getLong(FileMetaStore.COMMIT_OFFSET, ORDER) >= 0;
+    }
+}
