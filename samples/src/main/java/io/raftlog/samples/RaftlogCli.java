@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  *   raftlog demo     three nodes in this JVM: election, a killed leader, a restart from disk, a replay
  *   raftlog node     one node as its own process, until SIGTERM
+ *   raftlog replay   a node's committed log from its data directory
  * </pre>
  * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
  */
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = RaftlogCli.Version.class,
     description = "A Raft-replicated log over Aeron UDP and Chronicle Queue.",
-    subcommands = { DemoCommand.class, NodeCommand.class, CommandLine.HelpCommand.class })
+    subcommands = { DemoCommand.class, NodeCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class })
 public final class RaftlogCli implements Runnable
 {
     @Spec
@@ -43,7 +44,7 @@ public final class RaftlogCli implements Runnable
 
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo or node");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, node or replay");
     }
 
     static final class Version implements CommandLine.IVersionProvider
