@@ -40,6 +40,7 @@ final class LocalMember implements AutoCloseable
     private MemberStorage storage;
     private RaftNode node;
     private long electionsBefore;
+    private io.raftlog.node.EmbeddedApplication application = io.raftlog.node.EmbeddedApplication.NONE;
 
     /**
      * @param aeronDirectoryName the driver's directory; null for a fresh one (embedded only).
@@ -67,6 +68,15 @@ final class LocalMember implements AutoCloseable
         this.externalDriver = externalDriver;
         this.raftSettings = raftSettings;
         this.listener = listener;
+    }
+
+    /**
+     * The application to run in this member's duty cycle from its next start.
+     */
+    LocalMember application(final io.raftlog.node.EmbeddedApplication application)
+    {
+        this.application = application;
+        return this;
     }
 
     int id()
@@ -152,6 +162,7 @@ final class LocalMember implements AutoCloseable
                 .logStore(storage.log())
                 .metaStore(storage.meta())
                 .snapshotStore(storage.snapshots())
+                .application(application)
                 .listener(storage));
             return node;
         }
