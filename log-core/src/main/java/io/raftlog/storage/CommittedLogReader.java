@@ -94,9 +94,8 @@ public final class CommittedLogReader implements AutoCloseable
     private final int scanBudget;
     private final LogIndex log;
     private final RaftIndexMap map;
-    private final LogFrame frame = new LogFrame();
     private final LogEntryCodec codec = new LogEntryCodec();
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final FrameApplier applier;
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
 
     private long nextIndex = 1;
@@ -152,6 +151,7 @@ public final class CommittedLogReader implements AutoCloseable
             this.scanTailer = scan;
             this.readTailer = read;
             this.log = new LogIndex(1 << 12);
+            this.applier = new FrameApplier(log, new DeliveredEntries());
             this.map = log.map();
             restartScan();
         }
@@ -434,14 +434,15 @@ public final class CommittedLogReader implements AutoCloseable
                     noteDamage(queueIndex, "frame of " + frameLength + " bytes");
                     continue;
                 }
-                view.wrap(bytes.addressForRead(bytes.readPosition(), (int)frameLength), (int)frameLength);
+                applier.view.wrap(
+                    bytes.addressForRead(bytes.readPosition(), (int)frameLength), (int)frameLength);
                 if (damaged)
                 {
                     scanCycle = docCycle;
-                    if (isVoidFor(badQueueIndex))
+                    if (applier.isVoidFor(badQueueIndex))
                     {
                         damaged = false;
-                        applyVoid();
+                        applier.applyVoid();
                     }
                     continue;
                 }
@@ -460,7 +461,7 @@ public final class CommittedLogReader implements AutoCloseable
                     continue;
                 }
                 scanCycle = docCycle;
-                final String problem = cycleStart ? applyCheckpoint() : applyFrame(queueIndex);
+                final String problem = cycleStart ? applier.applyCheckpoint(firstFrame) : applier.applyFrame(queueIndex);
                 firstFrame = false;
                 if (problem != null)
                 {
@@ -471,16 +472,16 @@ public final class CommittedLogReader implements AutoCloseable
     }
 
     /**
-     * @return true if the frame in {@link #view} is an intact BASE frame that drops entries this reader could
+     * @return true if the frame in the applier's view is an intact BASE frame that drops entries this reader could
      * deliver now (the COMPACT frame itself proves entries up to its index committed).
      */
     private boolean droppingDeliverable(final long commitIndex)
     {
-        if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.BASE ||
-            !frame.loadControl(view, 0, view.capacity()))
+        if (!applier.isControl(LogFrame.BASE))
         {
             return false;
         }
+        final LogFrame frame = applier.frame;
         final long index = Math.min(frame.field(0), log.lastIndex());
         final long next = Math.max(nextIndex, log.baseIndex() + 1);
         if (next > index)
@@ -508,28 +509,26 @@ public final class CommittedLogReader implements AutoCloseable
         }
     }
 
-    private boolean isVoidFor(final long queueIndex)
+    /**
+     * Keeps the frames from taking back what was delivered as committed.
+     */
+    private final class DeliveredEntries implements FrameApplier.Guard
     {
-        return view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) == LogFrame.VOID &&
-            frame.loadControl(view, 0, view.capacity()) &&
-            frame.field(0) == queueIndex;
+        public void beforeDrop(final long from)
+        {
+            checkDrop(from);
+        }
+
+        public void beforeReset(final long index)
+        {
+            checkReset(index);
+        }
     }
 
-    private String applyVoid()
-    {
-        final long lastKept = frame.field(1);
-        if (lastKept < log.baseIndex())
-        {
-            return "VOID keeps up to " + lastKept + ", below the base " + log.baseIndex();
-        }
-        if (lastKept < log.lastIndex())
-        {
-            truncate(lastKept + 1);
-        }
-        return null;
-    }
-
-    private void truncate(final long from)
+    /**
+     * A TRUNCATE or VOID frame is about to drop entries: never ones already delivered as committed.
+     */
+    private void checkDrop(final long from)
     {
         if (from < nextIndex && from <= finalIndex)
         {
@@ -537,140 +536,20 @@ public final class CommittedLogReader implements AutoCloseable
                 ", but the reader already delivered up to " + (nextIndex - 1) + " as committed: the bound is not " +
                 "this node's commit index");
         }
-        log.truncateFrom(from);
         finalIndex = Math.min(finalIndex, from - 1);
     }
 
-    private String applyCheckpoint()
+    /**
+     * A BASE RESET frame is about to empty the log: never below entries already delivered.
+     */
+    private void checkReset(final long index)
     {
-        if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.CHECKPOINT ||
-            !frame.loadControl(view, 0, view.capacity()))
+        if (index < nextIndex - 1 && index < finalIndex)
         {
-            return "cycle file does not start with an intact CHECKPOINT frame";
+            throw new IllegalStateException("the log in " + directory + " is reset to " + index +
+                ", below entries the reader already delivered (up to " + (nextIndex - 1) + ")");
         }
-        final long base = frame.field(0);
-        final long baseTerm = frame.field(1);
-        final long last = frame.field(2);
-        final int runs = frame.checkpointRuns();
-        if (!firstFrame)
-        {
-            // a later cycle file: its checkpoint must describe the log the frames before it built
-            if (base != log.baseIndex() || baseTerm != log.terms().termAt(base) || last != log.lastIndex())
-            {
-                return "CHECKPOINT says base " + base + " last " + last + ", the frames before it end at base " +
-                    log.baseIndex() + " last " + log.lastIndex();
-            }
-            return null;
-        }
-        if (base < 0 || last < base || (runs == 0) != (last == base))
-        {
-            return "CHECKPOINT base " + base + " last " + last + " with " + runs + " term runs";
-        }
-        log.reset(base, baseTerm);
-        for (int run = 0; run < runs; run++)
-        {
-            final long start = frame.checkpointRunStart(run);
-            final long end = run + 1 < runs ? frame.checkpointRunStart(run + 1) - 1 : last;
-            final long term = frame.checkpointRunTerm(run);
-            if (start != log.lastIndex() + 1 || end < start || term < log.lastTerm())
-            {
-                return "CHECKPOINT term run " + run + " [" + start + ", " + end + "] of term " + term;
-            }
-            for (long index = start; index <= end; index++)
-            {
-                log.appendUnknown(index, term);
-            }
-        }
-        return null;
-    }
-
-    private String applyFrame(final long queueIndex)
-    {
-        final int frameLength = view.capacity();
-        final int type = view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER);
-        if (type == LogFrame.ENTRY)
-        {
-            return applyEntry(queueIndex, frameLength - LogFrame.TYPE_LENGTH);
-        }
-        if (!frame.loadControl(view, 0, frameLength))
-        {
-            return "torn or corrupt frame of type " + type + " and " + frameLength + " bytes";
-        }
-        switch (type)
-        {
-            case LogFrame.TRUNCATE:
-            {
-                final long from = frame.field(0);
-                if (from <= log.baseIndex() || from > log.lastIndex() + 1)
-                {
-                    return "TRUNCATE from " + from + " outside (" + log.baseIndex() + ", " + (log.lastIndex() + 1) +
-                        "]";
-                }
-                if (from <= log.lastIndex())
-                {
-                    truncate(from);
-                }
-                return null;
-            }
-            case LogFrame.BASE:
-            {
-                final long index = frame.field(0);
-                final long term = frame.field(1);
-                final long kind = frame.field(2);
-                if (kind == LogFrame.RESET)
-                {
-                    if (index < nextIndex - 1 && index < finalIndex)
-                    {
-                        throw new IllegalStateException("the log in " + directory + " is reset to " + index +
-                            ", below entries the reader already delivered (up to " + (nextIndex - 1) + ")");
-                    }
-                    log.reset(index, term);
-                    finalIndex = Math.min(finalIndex, index);
-                    return null;
-                }
-                if (kind == LogFrame.COMPACT && index >= log.baseIndex() && index <= log.lastIndex() &&
-                    log.terms().termAt(index) == term)
-                {
-                    log.compactTo(index);
-                    return null;
-                }
-                return "BASE kind " + kind + " at " + index + " (term " + term + ") does not fit the log (" +
-                    log.baseIndex() + ", " + log.lastIndex() + "]";
-            }
-            case LogFrame.VOID:
-                return applyVoid();
-            default:
-                return "CHECKPOINT frame inside a cycle file";
-        }
-    }
-
-    private String applyEntry(final long queueIndex, final int recordLength)
-    {
-        if (recordLength < LogEntryCodec.HEADER_LENGTH)
-        {
-            return "ENTRY of " + recordLength + " bytes, shorter than a record header";
-        }
-        final int storedLength = LogEntryCodec.recordLength(view, LogFrame.TYPE_LENGTH);
-        if (storedLength != recordLength)
-        {
-            return "ENTRY record length " + storedLength + " disagrees with its frame of " + recordLength;
-        }
-        if (!codec.isChecksumValid(view, LogFrame.TYPE_LENGTH, recordLength))
-        {
-            return "ENTRY checksum mismatch (torn or corrupt record)";
-        }
-        final long index = LogEntryCodec.index(view, LogFrame.TYPE_LENGTH);
-        final long term = LogEntryCodec.term(view, LogFrame.TYPE_LENGTH);
-        if (index != log.lastIndex() + 1)
-        {
-            return "ENTRY of index " + index + " where " + (log.lastIndex() + 1) + " was expected";
-        }
-        if (term < log.lastTerm())
-        {
-            return "ENTRY of term " + term + " after term " + log.lastTerm();
-        }
-        log.append(index, term, queueIndex, recordLength);
-        return null;
+        finalIndex = Math.min(finalIndex, index);
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
