@@ -50,6 +50,7 @@ public final class MessageValidator
     private static final boolean[] SESSION_CODES = new boolean[256];
     private static final boolean[] APPEND_CODES = new boolean[256];
     private static final boolean[] REJECT_REASONS = new boolean[256];
+    private static final boolean[] ADMIN_ACTIONS = new boolean[256];
 
     static
     {
@@ -73,6 +74,10 @@ public final class MessageValidator
         {
             REJECT_REASONS[value.value()] = RejectReason.NULL_VAL != value;
         }
+        for (final AdminAction value : AdminAction.values())
+        {
+            ADMIN_ACTIONS[value.value()] = AdminAction.NULL_VAL != value;
+        }
 
         // The var-data walk below hard-codes each field's length-prefix size; fail at load if the schema changes it.
         if (VAR_DATA_32 != AppendEntriesDecoder.entriesHeaderLength() ||
@@ -81,7 +86,12 @@ public final class MessageValidator
             VAR_DATA_32 != ClientAppendRequestDecoder.payloadHeaderLength() ||
             VAR_ASCII_16 != OpenSessionRequestDecoder.responseChannelHeaderLength() ||
             VAR_ASCII_16 != OpenSessionResponseDecoder.leaderEndpointHeaderLength() ||
-            VAR_ASCII_16 != ClientAppendResponseDecoder.leaderEndpointHeaderLength())
+            VAR_ASCII_16 != ClientAppendResponseDecoder.leaderEndpointHeaderLength() ||
+            VAR_ASCII_16 != StatusRequestDecoder.responseChannelHeaderLength() ||
+            VAR_ASCII_16 != StatusResponseDecoder.leaderEndpointHeaderLength() ||
+            VAR_ASCII_16 != AdminRequestDecoder.responseChannelHeaderLength() ||
+            VAR_ASCII_16 != AdminRequestDecoder.endpointHeaderLength() ||
+            VAR_ASCII_16 != AdminResponseDecoder.leaderEndpointHeaderLength())
         {
             throw new IllegalStateException("schema var-data headers changed: update MessageValidator");
         }
@@ -188,6 +198,10 @@ public final class MessageValidator
             case CloseSessionRequestDecoder.TEMPLATE_ID: return CloseSessionRequestDecoder.BLOCK_LENGTH;
             case ClientAppendRequestDecoder.TEMPLATE_ID: return ClientAppendRequestDecoder.BLOCK_LENGTH;
             case ClientAppendResponseDecoder.TEMPLATE_ID: return ClientAppendResponseDecoder.BLOCK_LENGTH;
+            case StatusRequestDecoder.TEMPLATE_ID: return StatusRequestDecoder.BLOCK_LENGTH;
+            case StatusResponseDecoder.TEMPLATE_ID: return StatusResponseDecoder.BLOCK_LENGTH;
+            case AdminRequestDecoder.TEMPLATE_ID: return AdminRequestDecoder.BLOCK_LENGTH;
+            case AdminResponseDecoder.TEMPLATE_ID: return AdminResponseDecoder.BLOCK_LENGTH;
             default: return -1; // includes LogEntry: a stored record, never sent on its own
         }
     }
@@ -247,6 +261,28 @@ public final class MessageValidator
             case ClientAppendResponseDecoder.TEMPLATE_ID:
                 return isValid(APPEND_CODES, buffer, body + ClientAppendResponseDecoder.codeEncodingOffset()) &&
                     isValid(REJECT_REASONS, buffer, body + ClientAppendResponseDecoder.reasonEncodingOffset()) ?
+                    skipVarAscii16(buffer, varDataStart, end) : BAD_ENUM_VALUE;
+
+            case StatusRequestDecoder.TEMPLATE_ID:
+                return skipVarAscii16(buffer, varDataStart, end);
+
+            case StatusResponseDecoder.TEMPLATE_ID:
+                return isValid(BOOLEAN_TYPES, buffer, body + StatusResponseDecoder.isVoterEncodingOffset()) ?
+                    skipVarAscii16(buffer, varDataStart, end) : BAD_ENUM_VALUE;
+
+            case AdminRequestDecoder.TEMPLATE_ID:
+            {
+                if (!isValid(ADMIN_ACTIONS, buffer, body + AdminRequestDecoder.actionEncodingOffset()))
+                {
+                    return BAD_ENUM_VALUE;
+                }
+                final int afterChannel = skipVarAscii16(buffer, varDataStart, end);
+                return afterChannel < 0 ? afterChannel : skipVarAscii16(buffer, afterChannel, end);
+            }
+
+            case AdminResponseDecoder.TEMPLATE_ID:
+                return isValid(APPEND_CODES, buffer, body + AdminResponseDecoder.codeEncodingOffset()) &&
+                    isValid(REJECT_REASONS, buffer, body + AdminResponseDecoder.reasonEncodingOffset()) ?
                     skipVarAscii16(buffer, varDataStart, end) : BAD_ENUM_VALUE;
 
             default: // TimeoutNow, CloseSessionRequest: fixed block only
@@ -349,6 +385,10 @@ public final class MessageValidator
             case CloseSessionRequestDecoder.TEMPLATE_ID: return "CloseSessionRequest";
             case ClientAppendRequestDecoder.TEMPLATE_ID: return "ClientAppendRequest";
             case ClientAppendResponseDecoder.TEMPLATE_ID: return "ClientAppendResponse";
+            case StatusRequestDecoder.TEMPLATE_ID: return "StatusRequest";
+            case StatusResponseDecoder.TEMPLATE_ID: return "StatusResponse";
+            case AdminRequestDecoder.TEMPLATE_ID: return "AdminRequest";
+            case AdminResponseDecoder.TEMPLATE_ID: return "AdminResponse";
             default:
                 final String entryReason = LogEntryCodec.reasonText(code);
                 return "UNKNOWN_REASON".equals(entryReason) ? "UNKNOWN_REASON(" + code + ")" : entryReason;

@@ -302,9 +302,14 @@ class LogEntryCodecTest
             final int length = encode(buffer, 0, 1, 1, 3);
             buffer.putByte(ENTRY_TYPE_OFFSET, (byte)code);
             codec.writeChecksum(buffer, 0);
-            final boolean known = code >= 1 && code <= 3;
+            // APPLICATION, NOOP, CONFIGURATION, SESSION_OPEN, SESSION_APPEND, SESSION_CLOSE
+            final boolean known = code >= 1 && code <= 6;
             assertEquals(known, isKnownEntryType(code));
             assertEquals(known ? OK : UNKNOWN_TYPE, codec.validateRun(buffer, 0, length, 1, 1), "type " + code);
+        }
+        for (final EntryType type : EntryType.values()) // the literal range above is the schema's, no more, no less
+        {
+            assertEquals(EntryType.NULL_VAL != type, isKnownEntryType(type.value()), type.name());
         }
         assertFalse(isKnownEntryType(-1));
         assertFalse(isKnownEntryType(256));

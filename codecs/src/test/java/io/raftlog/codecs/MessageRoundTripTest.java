@@ -181,6 +181,7 @@ class MessageRoundTripTest
         decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
 
         assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(SESSION_ID, decoder.sessionId());
         assertEquals(STREAM_ID, decoder.responseStreamId());
         assertEquals(RESPONSE_CHANNEL, decoder.responseChannel());
         assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
@@ -244,6 +245,87 @@ class MessageRoundTripTest
         final StringBuilder endpoint = new StringBuilder();
         decoder.getLeaderEndpoint(endpoint);
         assertEquals(LEADER_ENDPOINT, endpoint.toString());
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void statusRequestRoundTrips()
+    {
+        final StatusRequestDecoder decoder = new StatusRequestDecoder();
+        final DirectBuffer buffer = encodeAndValidate(STATUS_REQUEST);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(STREAM_ID, decoder.responseStreamId());
+        assertEquals(RESPONSE_CHANNEL, decoder.responseChannel());
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void statusResponseRoundTrips()
+    {
+        final StatusResponseDecoder decoder = new StatusResponseDecoder();
+        final DirectBuffer buffer = encodeAndValidate(STATUS_RESPONSE);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(NODE_ID, decoder.memberId());
+        assertEquals(ROLE, decoder.role());
+        assertEquals(TERM, decoder.term());
+        assertEquals(LEADER_ID, decoder.leaderId());
+        assertEquals(LEADER_COMMIT, decoder.commitIndex());
+        assertEquals(LAST_LOG_INDEX, decoder.lastIndex());
+        assertEquals(BooleanType.TRUE, decoder.isVoter());
+        assertEquals(LEADER_ENDPOINT, decoder.leaderEndpoint());
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void adminRequestToAddAMemberRoundTripsBothVarDataFields()
+    {
+        final AdminRequestDecoder decoder = new AdminRequestDecoder();
+        final DirectBuffer buffer = encodeAndValidate(ADMIN_REQUEST_ADD_MEMBER);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(AdminAction.ADD_MEMBER, decoder.action());
+        assertEquals(MEMBER_ID, decoder.memberId());
+        assertEquals(STREAM_ID, decoder.responseStreamId());
+        assertEquals(RESPONSE_CHANNEL, decoder.responseChannel());
+        assertEquals(MEMBER_ENDPOINT, decoder.endpoint());
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void adminRequestToTransferLeadershipRoundTripsWithAnEmptyEndpoint()
+    {
+        final AdminRequestDecoder decoder = new AdminRequestDecoder();
+        final DirectBuffer buffer = encodeAndValidate(ADMIN_REQUEST_TRANSFER_LEADER);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(AdminAction.TRANSFER_LEADER, decoder.action());
+        assertEquals(MEMBER_ID, decoder.memberId());
+        assertEquals(STREAM_ID, decoder.responseStreamId());
+        assertEquals(RESPONSE_CHANNEL, decoder.responseChannel());
+        assertEquals(0, decoder.endpointLength());
+        assertEquals("", decoder.endpoint());
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void adminResponseRoundTrips()
+    {
+        final AdminResponseDecoder decoder = new AdminResponseDecoder();
+        final DirectBuffer buffer = encodeAndValidate(ADMIN_RESPONSE);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(ADMIN_INDEX, decoder.index());
+        assertEquals(LEADER_ID, decoder.leaderId());
+        assertEquals(AppendCode.REJECTED, decoder.code());
+        assertEquals(RejectReason.CHANGE_IN_PROGRESS, decoder.reason());
+        assertEquals(LEADER_ENDPOINT, decoder.leaderEndpoint());
         assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
     }
 

@@ -246,6 +246,14 @@ class MessageValidatorTest
     @Test
     void enumFieldsHoldingUndefinedCodesAreRejected()
     {
+        // The counts below are the schema's: a value added to an enum fails here until the checks move past it.
+        assertEquals(2, definedCodes(BooleanType.values(), BooleanType.NULL_VAL, BooleanType::value));
+        assertEquals(2, definedCodes(VoteType.values(), VoteType.NULL_VAL, VoteType::value));
+        assertEquals(3, definedCodes(SessionCode.values(), SessionCode.NULL_VAL, SessionCode::value));
+        assertEquals(3, definedCodes(AppendCode.values(), AppendCode.NULL_VAL, AppendCode::value));
+        assertEquals(18, definedCodes(RejectReason.values(), RejectReason.NULL_VAL, RejectReason::value));
+        assertEquals(3, definedCodes(AdminAction.values(), AdminAction.NULL_VAL, AdminAction::value));
+
         checkEnumField(SampleMessages.VOTE_REQUEST, VoteRequestDecoder.voteTypeEncodingOffset(), 2);
         checkEnumField(SampleMessages.VOTE_REQUEST, VoteRequestDecoder.leadershipTransferEncodingOffset(), 2);
         checkEnumField(SampleMessages.VOTE_RESPONSE, VoteResponseDecoder.voteTypeEncodingOffset(), 2);
@@ -255,9 +263,94 @@ class MessageValidatorTest
         checkEnumField(
             SampleMessages.INSTALL_SNAPSHOT_RESPONSE, InstallSnapshotResponseDecoder.successEncodingOffset(), 2);
         checkEnumField(SampleMessages.OPEN_SESSION_RESPONSE, OpenSessionResponseDecoder.codeEncodingOffset(), 3);
-        checkEnumField(SampleMessages.OPEN_SESSION_RESPONSE, OpenSessionResponseDecoder.reasonEncodingOffset(), 9);
+        checkEnumField(SampleMessages.OPEN_SESSION_RESPONSE, OpenSessionResponseDecoder.reasonEncodingOffset(), 18);
         checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.codeEncodingOffset(), 3);
-        checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.reasonEncodingOffset(), 9);
+        checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.reasonEncodingOffset(), 18);
+        checkEnumField(SampleMessages.STATUS_RESPONSE, StatusResponseDecoder.isVoterEncodingOffset(), 2);
+        checkEnumField(SampleMessages.ADMIN_REQUEST_ADD_MEMBER, AdminRequestDecoder.actionEncodingOffset(), 3);
+        checkEnumField(SampleMessages.ADMIN_REQUEST_TRANSFER_LEADER, AdminRequestDecoder.actionEncodingOffset(), 3);
+        checkEnumField(SampleMessages.ADMIN_RESPONSE, AdminResponseDecoder.codeEncodingOffset(), 3);
+        checkEnumField(SampleMessages.ADMIN_RESPONSE, AdminResponseDecoder.reasonEncodingOffset(), 18);
+    }
+
+    /** Fields that are not enums are not judged: StatusResponse.role is a plain int32, StatusRequest has no enum. */
+    @Test
+    void theNewClientMessagesWithoutEnumFieldsAcceptAnyFixedBlock()
+    {
+        for (final SampleMessages sample : new SampleMessages[] {
+            SampleMessages.STATUS_REQUEST, SampleMessages.STATUS_RESPONSE })
+        {
+            final int length = sample.encode(buffer, OFFSET);
+            final int blockLength = buffer.getShort(OFFSET + BLOCK_LENGTH_OFFSET, LE) & 0xFFFF;
+            final int isVoterAt = sample == SampleMessages.STATUS_RESPONSE ?
+                StatusResponseDecoder.isVoterEncodingOffset() : -1;
+            for (int at = 0; at < blockLength; at++)
+            {
+                if (at == isVoterAt)
+                {
+                    continue;
+                }
+                buffer.putByte(OFFSET + HEADER_LENGTH + at, (byte)0xFF);
+            }
+            assertEquals(sample.templateId, validator.validate(buffer, OFFSET, length), sample.name());
+            assertEquals(OFFSET + length, decodeAll(buffer, OFFSET));
+        }
+    }
+
+    /**
+     * AdminRequest is the one client message with two var-data fields: the validator must walk past the response
+     * channel to the endpoint and bound both, or a decoder reading the endpoint would run past the message.
+     */
+    @Test
+    void eitherVarDataFieldOfAnAdminRequestRunningPastTheBytesIsRejected()
+    {
+        final int channelAt = OFFSET + HEADER_LENGTH + AdminRequestDecoder.BLOCK_LENGTH;
+        final int channelHeader = AdminRequestDecoder.responseChannelHeaderLength();
+        final int endpointHeader = AdminRequestDecoder.endpointHeaderLength();
+        final int channelLength = SampleMessages.RESPONSE_CHANNEL.length();
+        final int endpointAt = channelAt + channelHeader + channelLength;
+        final int endpointLength = SampleMessages.MEMBER_ENDPOINT.length();
+
+        final int length = SampleMessages.ADMIN_REQUEST_ADD_MEMBER.encode(buffer, OFFSET);
+        assertEquals(endpointAt + endpointHeader + endpointLength, OFFSET + length);
+        assertEquals(channelLength, buffer.getShort(channelAt, LE) & 0xFFFF);
+        assertEquals(endpointLength, buffer.getShort(endpointAt, LE) & 0xFFFF);
+        final UnsafeBuffer exact = new UnsafeBuffer(buffer, 0, OFFSET + length);
+        assertEquals(AdminRequestDecoder.TEMPLATE_ID, validator.validate(exact, OFFSET, length));
+
+        // the endpoint one byte, or far, too long for the bytes left
+        for (final int bad : new int[] { endpointLength + 1, endpointLength + 1000, 0xFFFF })
+        {
+            buffer.putShort(endpointAt, (short)bad, LE);
+            assertEquals(TRUNCATED, validator.validate(exact, OFFSET, length), "endpoint length " + bad);
+            assertEquals(0, validator.messageLength());
+        }
+        buffer.putShort(endpointAt, (short)endpointLength, LE);
+
+        // the response channel too long: it swallows the endpoint's length prefix, or runs past the bytes
+        for (final int bad : new int[] {
+            length - (channelAt - OFFSET) - channelHeader - 1, length - (channelAt - OFFSET) - channelHeader,
+            length - (channelAt - OFFSET) - channelHeader + 1, 0xFFFF })
+        {
+            buffer.putShort(channelAt, (short)bad, LE);
+            assertEquals(TRUNCATED, validator.validate(exact, OFFSET, length), "channel length " + bad);
+            assertEquals(0, validator.messageLength());
+        }
+        buffer.putShort(channelAt, (short)channelLength, LE);
+
+        // an endpoint shorter than written: the message ends earlier, the rest is tolerated as trailing bytes
+        buffer.putShort(endpointAt, (short)(endpointLength - 3), LE);
+        assertEquals(AdminRequestDecoder.TEMPLATE_ID, validator.validate(exact, OFFSET, length));
+        assertEquals(length - 3, validator.messageLength());
+        assertEquals(OFFSET + length - 3, decodeAll(exact, OFFSET));
+
+        // the bytes end after the channel, with none or half of the endpoint's length prefix: truncated
+        for (int prefixBytes = 0; prefixBytes < endpointHeader; prefixBytes++)
+        {
+            final int cut = endpointAt - OFFSET + prefixBytes;
+            final UnsafeBuffer shorter = new UnsafeBuffer(buffer, 0, OFFSET + cut);
+            assertEquals(TRUNCATED, validator.validate(shorter, OFFSET, cut), "prefix bytes " + prefixBytes);
+        }
     }
 
     @Test
@@ -393,6 +486,27 @@ class MessageValidatorTest
         }
     }
 
+    /**
+     * @return how many codes the enum defines, asserting they are 0 to that count less one, as the checks assume.
+     */
+    private static <E extends Enum<E>> int definedCodes(
+        final E[] values, final E nullValue, final java.util.function.ToIntFunction<E> code)
+    {
+        final Set<Integer> codes = new HashSet<>();
+        for (final E value : values)
+        {
+            if (value != nullValue)
+            {
+                assertTrue(codes.add(code.applyAsInt(value)), value.name());
+            }
+        }
+        for (int i = 0; i < codes.size(); i++)
+        {
+            assertTrue(codes.contains(i), nullValue.getDeclaringClass().getSimpleName() + " lacks code " + i);
+        }
+        return codes.size();
+    }
+
     private static int blockLengthOf(final SampleMessages sample)
     {
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[8192]);
@@ -482,7 +596,7 @@ class MessageValidatorTest
             {
                 final OpenSessionRequestDecoder d =
                     new OpenSessionRequestDecoder().wrap(buffer, body, blockLength, version);
-                sum += d.correlationId() + d.responseStreamId() + d.responseChannel().length();
+                sum += d.correlationId() + d.sessionId() + d.responseStreamId() + d.responseChannel().length();
                 return offset + HEADER_LENGTH + d.encodedLength();
             }
             case OpenSessionResponseDecoder.TEMPLATE_ID:
@@ -514,6 +628,33 @@ class MessageValidatorTest
                     new ClientAppendResponseDecoder().wrap(buffer, body, blockLength, version);
                 sum += d.sessionId() + d.sequence() + d.index() + d.leaderId() + d.code().value() +
                     d.reason().value() + d.leaderEndpoint().length();
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case StatusRequestDecoder.TEMPLATE_ID:
+            {
+                final StatusRequestDecoder d = new StatusRequestDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.correlationId() + d.responseStreamId() + d.responseChannel().length();
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case StatusResponseDecoder.TEMPLATE_ID:
+            {
+                final StatusResponseDecoder d = new StatusResponseDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.correlationId() + d.memberId() + d.role() + d.term() + d.leaderId() + d.commitIndex() +
+                    d.lastIndex() + d.isVoter().value() + d.leaderEndpoint().length();
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case AdminRequestDecoder.TEMPLATE_ID:
+            {
+                final AdminRequestDecoder d = new AdminRequestDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.correlationId() + d.action().value() + d.memberId() + d.responseStreamId() +
+                    d.responseChannel().length() + d.endpoint().length();
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case AdminResponseDecoder.TEMPLATE_ID:
+            {
+                final AdminResponseDecoder d = new AdminResponseDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.correlationId() + d.index() + d.leaderId() + d.code().value() + d.reason().value() +
+                    d.leaderEndpoint().length();
                 return offset + HEADER_LENGTH + d.encodedLength();
             }
             default:

@@ -103,7 +103,7 @@ enum SampleMessages
         int encode(final MutableDirectBuffer buffer, final int offset)
         {
             return HEADER_LENGTH + new OpenSessionRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
-                .correlationId(CORRELATION_ID).responseStreamId(STREAM_ID)
+                .correlationId(CORRELATION_ID).sessionId(SESSION_ID).responseStreamId(STREAM_ID)
                 .responseChannel(RESPONSE_CHANNEL)
                 .encodedLength();
         }
@@ -148,6 +148,64 @@ enum SampleMessages
                 .leaderEndpoint(LEADER_ENDPOINT)
                 .encodedLength();
         }
+    },
+    STATUS_REQUEST(StatusRequestDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new StatusRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .correlationId(CORRELATION_ID).responseStreamId(STREAM_ID)
+                .responseChannel(RESPONSE_CHANNEL)
+                .encodedLength();
+        }
+    },
+    STATUS_RESPONSE(StatusResponseDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new StatusResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .correlationId(CORRELATION_ID).memberId(NODE_ID).role(ROLE).term(TERM).leaderId(LEADER_ID)
+                .commitIndex(LEADER_COMMIT).lastIndex(LAST_LOG_INDEX).isVoter(BooleanType.TRUE)
+                .leaderEndpoint(LEADER_ENDPOINT)
+                .encodedLength();
+        }
+    },
+    /** A membership change: both var-data fields non-empty. */
+    ADMIN_REQUEST_ADD_MEMBER(AdminRequestDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new AdminRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .correlationId(CORRELATION_ID).action(AdminAction.ADD_MEMBER).memberId(MEMBER_ID)
+                .responseStreamId(STREAM_ID)
+                .responseChannel(RESPONSE_CHANNEL)
+                .endpoint(MEMBER_ENDPOINT)
+                .encodedLength();
+        }
+    },
+    /** A leadership transfer: no endpoint, so the message ends with an empty var-data field. */
+    ADMIN_REQUEST_TRANSFER_LEADER(AdminRequestDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new AdminRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .correlationId(CORRELATION_ID).action(AdminAction.TRANSFER_LEADER).memberId(MEMBER_ID)
+                .responseStreamId(STREAM_ID)
+                .responseChannel(RESPONSE_CHANNEL)
+                .endpoint("")
+                .encodedLength();
+        }
+    },
+    ADMIN_RESPONSE(AdminResponseDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new AdminResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .correlationId(CORRELATION_ID).index(ADMIN_INDEX).leaderId(LEADER_ID)
+                .code(AppendCode.REJECTED).reason(RejectReason.CHANGE_IN_PROGRESS)
+                .leaderEndpoint(LEADER_ENDPOINT)
+                .encodedLength();
+        }
     };
 
     static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
@@ -171,6 +229,11 @@ enum SampleMessages
     static final long SESSION_ID = 0x7FFF_0000_1234L;
     static final long SEQUENCE = 88L;
     static final long COMMITTED_INDEX = 7_000_000_003L;
+    static final int ROLE = 3;
+    static final int LEADER_ID = 5;
+    static final int MEMBER_ID = 4;
+    static final long ADMIN_INDEX = 7_000_000_011L;
+    static final String MEMBER_ENDPOINT = "10.0.0.4:9010";
     static final String RESPONSE_CHANNEL = "aeron:udp?endpoint=localhost:20121";
     static final String LEADER_ENDPOINT = "10.0.0.3:9010";
     static final byte[] CHUNK = bytes(1_000, 11);

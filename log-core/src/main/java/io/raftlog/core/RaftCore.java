@@ -275,6 +275,21 @@ public final class RaftCore
      */
     public long offer(final DirectBuffer payload, final int offset, final int length)
     {
+        return offer(EntryType.APPLICATION, payload, offset, length);
+    }
+
+    /**
+     * Offers an entry of a type the core does not interpret: APPLICATION, or one of the client-session types, whose
+     * meaning belongs to the session layer in front of the core. NOOP and CONFIGURATION entries are the core's own.
+     *
+     * @return the index the entry will have if it commits, or a negative {@link OfferResult} code.
+     */
+    public long offer(final EntryType type, final DirectBuffer payload, final int offset, final int length)
+    {
+        if (type == EntryType.NOOP || type == EntryType.CONFIGURATION || type == EntryType.NULL_VAL)
+        {
+            throw new IllegalArgumentException("not an entry type the application may offer: " + type);
+        }
         if (role != Role.LEADER)
         {
             return OfferResult.NOT_LEADER;
@@ -287,7 +302,7 @@ public final class RaftCore
         {
             return OfferResult.TOO_LARGE;
         }
-        return stage(EntryType.APPLICATION, payload, offset, length, true);
+        return stage(type, payload, offset, length, true);
     }
 
     /**
@@ -1262,6 +1277,14 @@ public final class RaftCore
      * @param bounded whether the uncommitted bound applies: the new leader's no-op must go in regardless, or a long
      *                uncommitted tail inherited from earlier terms could never commit.
      */
+    /**
+     * @return the time the core last acted on: the timestamp an entry staged now will carry.
+     */
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
     private long stage(
         final EntryType type, final DirectBuffer payload, final int offset, final int length, final boolean bounded)
     {

@@ -31,6 +31,11 @@ public final class NodeContext
     private EpochNanoClock clock;
     private String channelParams = "";
     private int fragmentLimit = 64;
+    private boolean clientPortEnabled = true;
+    private int maxClientSessions = 256;
+    private int clientSessionWindow = 256;
+    private long clientSessionIdleTimeoutNs = 300_000_000_000L;
+    private int maxClientResponders = 256;
     private boolean concluded;
 
     public NodeContext memberId(final int memberId)
@@ -180,6 +185,79 @@ public final class NodeContext
     }
 
     /**
+     * Whether the node serves remote clients on its endpoint's client stream (default true).
+     */
+    public NodeContext clientPortEnabled(final boolean clientPortEnabled)
+    {
+        this.clientPortEnabled = clientPortEnabled;
+        return this;
+    }
+
+    public boolean clientPortEnabled()
+    {
+        return clientPortEnabled;
+    }
+
+    /**
+     * Client sessions the cluster keeps open at once (default 256). Part of the replicated state: every member of
+     * a cluster must use the same value.
+     */
+    public NodeContext maxClientSessions(final int maxClientSessions)
+    {
+        this.maxClientSessions = maxClientSessions;
+        return this;
+    }
+
+    public int maxClientSessions()
+    {
+        return maxClientSessions;
+    }
+
+    /**
+     * Appends a client may have in flight, the sequences remembered per session (a power of two, default 256).
+     * Part of the replicated state: the same on every member.
+     */
+    public NodeContext clientSessionWindow(final int clientSessionWindow)
+    {
+        this.clientSessionWindow = clientSessionWindow;
+        return this;
+    }
+
+    public int clientSessionWindow()
+    {
+        return clientSessionWindow;
+    }
+
+    /**
+     * A session idle for longer than this (measured by the leader's timestamps in the log) expires (default five
+     * minutes). Part of the replicated state: the same on every member.
+     */
+    public NodeContext clientSessionIdleTimeoutNs(final long clientSessionIdleTimeoutNs)
+    {
+        this.clientSessionIdleTimeoutNs = clientSessionIdleTimeoutNs;
+        return this;
+    }
+
+    public long clientSessionIdleTimeoutNs()
+    {
+        return clientSessionIdleTimeoutNs;
+    }
+
+    /**
+     * Response paths to clients this member keeps open at once (default 256); the one idle longest is reused.
+     */
+    public NodeContext maxClientResponders(final int maxClientResponders)
+    {
+        this.maxClientResponders = maxClientResponders;
+        return this;
+    }
+
+    public int maxClientResponders()
+    {
+        return maxClientResponders;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the first bad setting.
      */
     public NodeContext conclude()
@@ -233,6 +311,22 @@ public final class NodeContext
         if (fragmentLimit <= 0)
         {
             throw new IllegalArgumentException("fragmentLimit: must be positive");
+        }
+        if (maxClientSessions < 1)
+        {
+            throw new IllegalArgumentException("maxClientSessions: must be positive");
+        }
+        if (clientSessionWindow < 1 || Integer.bitCount(clientSessionWindow) != 1)
+        {
+            throw new IllegalArgumentException("clientSessionWindow: must be a power of two");
+        }
+        if (clientSessionIdleTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("clientSessionIdleTimeoutNs: must be positive");
+        }
+        if (maxClientResponders < 1 || maxClientResponders > 65535)
+        {
+            throw new IllegalArgumentException("maxClientResponders: must be in 1..65535");
         }
         if (clock == null)
         {

@@ -2,6 +2,10 @@ package io.raftlog.node;
 
 import io.raftlog.core.DurableLogStore;
 import io.raftlog.core.RaftCore;
+import io.raftlog.core.RaftListener;
+import io.raftlog.core.Role;
+import io.raftlog.session.ClientSessionService;
+import io.raftlog.transport.AeronClientPort;
 import io.raftlog.protocol.PeerMessageDispatcher;
 import io.raftlog.protocol.PeerMessageEncoder;
 import io.raftlog.transport.AeronPeerTransport;
@@ -19,6 +23,9 @@ import org.agrona.concurrent.Agent;
  */
 public final class RaftNode implements Agent, AutoCloseable
 {
+    /** A batch's message header and framing beyond its entries' bytes, with room to spare. */
+    private static final int MESSAGE_HEADROOM_BYTES = 1024;
+
     private final NodeContext context;
     private final RaftCore core;
     private final AeronPeerTransport transport;
@@ -28,7 +35,11 @@ public final class RaftNode implements Agent, AutoCloseable
     private final NodeCounters counters;
     private final int fragmentLimit;
     private final EmbeddedApplication application;
+    private final PeerEndpoints peerEndpoints;
+    private final AeronClientPort clientPort;
+    private final ClientSessionService sessions;
     private long lastDurableReported = -1;
+    private long lastNowNs;
 
     public RaftNode(final NodeContext context)
     {
@@ -36,15 +47,35 @@ public final class RaftNode implements Agent, AutoCloseable
         this.context = context;
         this.log = context.logStore();
         this.transport = new AeronPeerTransport(
-            context.aeron(), context.memberId(), context.endpoints(), context.channelParams());
+            context.aeron(), context.memberId(), context.endpoints(), context.channelParams(),
+            context.raftConfig().maxBatchBytes() + MESSAGE_HEADROOM_BYTES);
         this.encoder = new PeerMessageEncoder(transport);
+        final SessionsThenApplication listener = new SessionsThenApplication(context.listener());
         this.core = new RaftCore(
-            context.raftConfig(), log, context.metaStore(), context.snapshotStore(), encoder, context.listener());
+            context.raftConfig(), log, context.metaStore(), context.snapshotStore(), encoder, listener);
         this.dispatcher = new PeerMessageDispatcher(core, transport);
         transport.dispatcher(dispatcher);
+        this.peerEndpoints = new PeerEndpoints(context.memberId(), context.endpoints(), transport, log);
         this.counters = new NodeCounters(context.aeron(), context.memberId());
         this.fragmentLimit = context.fragmentLimit();
         this.application = context.application();
+        if (context.clientPortEnabled())
+        {
+            this.clientPort = new AeronClientPort(
+                context.aeron(), context.endpoints().get(context.memberId()), context.channelParams(),
+                context.maxClientResponders(), context.raftConfig().maxPayloadBytes() + MESSAGE_HEADROOM_BYTES);
+            this.sessions = new ClientSessionService(
+                core, log, context.snapshotStore(), clientPort, context.endpoints(),
+                context.raftConfig().maxPayloadBytes(), context.maxClientSessions(), context.clientSessionWindow(),
+                context.clientSessionIdleTimeoutNs());
+            clientPort.service(sessions);
+        }
+        else
+        {
+            this.clientPort = null;
+            this.sessions = null;
+        }
+        listener.sessions = sessions;
     }
 
     public String roleName()
@@ -54,14 +85,25 @@ public final class RaftNode implements Agent, AutoCloseable
 
     public void onStart()
     {
-        core.start(context.clock().nanoTime());
+        if (sessions != null)
+        {
+            sessions.start();
+        }
+        lastNowNs = context.clock().nanoTime();
+        core.start(lastNowNs);
         counters.update(core, 0);
     }
 
     public int doWork()
     {
-        final long nowNs = context.clock().nanoTime();
+        // never backwards: entries carry this time, and session expiry compares entries' timestamps
+        final long nowNs = Math.max(lastNowNs, context.clock().nanoTime());
+        lastNowNs = nowNs;
         int work = transport.poll(fragmentLimit);
+        if (clientPort != null)
+        {
+            work += clientPort.poll(nowNs, fragmentLimit);
+        }
         work += application.doWork(this);
         work += core.tick(nowNs);
         work += core.flush();
@@ -72,6 +114,7 @@ public final class RaftNode implements Agent, AutoCloseable
             core.onLogDurable(durable, log.termAt(durable));
             work += core.flush();
         }
+        work += peerEndpoints.update(core);
         counters.update(core, dropped());
         return work;
     }
@@ -120,6 +163,19 @@ public final class RaftNode implements Agent, AutoCloseable
         return dispatcher;
     }
 
+    /**
+     * @return the remote clients' sessions, or null when the client port is disabled.
+     */
+    public ClientSessionService sessions()
+    {
+        return sessions;
+    }
+
+    public AeronClientPort clientPort()
+    {
+        return clientPort;
+    }
+
     private long dropped()
     {
         return core.droppedMessages() + dispatcher.messagesRejected();
@@ -132,6 +188,48 @@ public final class RaftNode implements Agent, AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(transport, counters);
+        CloseHelper.closeAll(clientPort, transport, counters);
+    }
+
+    /**
+     * The core's events go to the client sessions first (they apply committed entries and answer clients), then to
+     * the application's listener.
+     */
+    private static final class SessionsThenApplication implements RaftListener
+    {
+        private final RaftListener application;
+        private ClientSessionService sessions;
+
+        SessionsThenApplication(final RaftListener application)
+        {
+            this.application = application;
+        }
+
+        public void onCommit(final long commitIndex)
+        {
+            if (sessions != null)
+            {
+                sessions.onCommit(commitIndex);
+            }
+            application.onCommit(commitIndex);
+        }
+
+        public void onRoleChange(final Role role, final long term, final int leaderId)
+        {
+            if (sessions != null)
+            {
+                sessions.onRoleChange(role);
+            }
+            application.onRoleChange(role, term, leaderId);
+        }
+
+        public void onSnapshotInstalled(final long index, final long term)
+        {
+            if (sessions != null)
+            {
+                sessions.onSnapshotInstalled();
+            }
+            application.onSnapshotInstalled(index, term);
+        }
     }
 }

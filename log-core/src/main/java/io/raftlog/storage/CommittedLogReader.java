@@ -60,9 +60,12 @@ import java.nio.file.Path;
 public final class CommittedLogReader implements AutoCloseable
 {
     /**
-     * The commit index bound, without boxing: e.g. {@code counter::get} of the node's commit index counter (an
-     * {@code io.aeron.Counter} or a {@code CountersReader} value), or {@link #recordedCommitIndex(Path)} when the
-     * node does not run. It must be the commit index of the node that writes the directory, and must not go back.
+     * The commit index bound, without boxing: the node's commit-index counter (in the node's process
+     * {@code counter::get}; from another process {@code io.raftlog.node.AeronCounterCommitIndex}, which reads it
+     * from the media driver's CnC file and falls back to the recorded commit index when the node stops), or the
+     * commit index the node recorded in its meta file ({@link MetaFileCommitIndex}) when it does not run. It must be
+     * a commit index the node that writes the directory had (read before the entries it allows are scanned), and
+     * must not go back.
      */
     @FunctionalInterface
     public interface CommitIndexSupplier
@@ -110,6 +113,8 @@ public final class CommittedLogReader implements AutoCloseable
     private File badFile;
     private long entriesSkipped;
     private long seeks;
+    private boolean scanIdle;
+    private boolean caughtUp;
     private boolean closed;
 
     private CommittedLogReader(
@@ -257,6 +262,7 @@ public final class CommittedLogReader implements AutoCloseable
     public void seek(final long fromIndex)
     {
         checkOpen();
+        caughtUp = false;
         final long from = Math.max(1, fromIndex);
         if (from < nextIndex)
         {
@@ -270,7 +276,9 @@ public final class CommittedLogReader implements AutoCloseable
     }
 
     /**
-     * Delivers up to {@code limit} committed entries, in index order, from {@link #nextIndex()}.
+     * Delivers up to {@code limit} committed entries, in index order, from {@link #nextIndex()}. A poll scans at
+     * most the scan budget of documents, so on a long log it can return 0 while there is more to read: see
+     * {@link #isCaughtUp()}.
      *
      * @return how many entries were delivered.
      * @throws StorageCorruptionException if a committed entry is damaged.
@@ -278,14 +286,29 @@ public final class CommittedLogReader implements AutoCloseable
     public int poll(final EntryHandler handler, final int limit)
     {
         checkOpen();
+        caughtUp = false;
         final long commitIndex = bound.commitIndex();
         int delivered = deliver(handler, limit, commitIndex);
         if (delivered < limit)
         {
-            scan(commitIndex, handler, limit - delivered);
+            scanIdle = false;
+            delivered += scan(commitIndex, handler, limit - delivered);
             delivered += deliver(handler, limit - delivered, commitIndex);
+            caughtUp = delivered < limit && scanIdle;
         }
         return delivered;
+    }
+
+    /**
+     * @return true if the last {@link #poll} delivered every entry up to the bound it read that the log held when
+     * its scan reached the end of the queue: nothing more is deliverable until the bound moves or the log grows.
+     * False after a poll that stopped at its limit or at its scan budget (poll again; each such poll makes
+     * progress). A reader that reads a log to its commit index and stops polls until a poll returns 0 and this is
+     * true.
+     */
+    public boolean isCaughtUp()
+    {
+        return caughtUp;
     }
 
     public void close()
@@ -410,8 +433,10 @@ public final class CommittedLogReader implements AutoCloseable
      * Applies up to the scan budget of documents. When it reaches the end of the queue, the entries up to the bound
      * read before it started are final. Pauses before a BASE frame that would drop entries still deliverable, and
      * delivers them.
+     *
+     * @return how many entries it delivered, at most {@code limit}.
      */
-    private void scan(final long commitIndex, final EntryHandler handler, final int limit)
+    private int scan(final long commitIndex, final EntryHandler handler, final int limit)
     {
         int remaining = limit;
         for (int documents = 0; documents < scanBudget; documents++)
@@ -421,7 +446,8 @@ public final class CommittedLogReader implements AutoCloseable
                 if (!dc.isPresent())
                 {
                     finalIndex = Math.max(finalIndex, Math.min(commitIndex, log.lastIndex()));
-                    return;
+                    scanIdle = true;
+                    return limit - remaining;
                 }
                 final long queueIndex = dc.index();
                 final int docCycle = rollCycle.toCycle(queueIndex);
@@ -453,9 +479,15 @@ public final class CommittedLogReader implements AutoCloseable
                     final long nextBefore = nextIndex;
                     final int delivered = deliver(handler, remaining, commitIndex);
                     remaining -= delivered;
-                    if (remaining == 0 || nextIndex == nextBefore)
+                    if (remaining == 0)
                     {
-                        return;
+                        return limit;
+                    }
+                    if (nextIndex == nextBefore)
+                    {
+                        // the entries this BASE frame drops wait for the bound: the scan waits with them
+                        scanIdle = true;
+                        return limit - remaining;
                     }
                     documents--;
                     continue;
@@ -469,6 +501,7 @@ public final class CommittedLogReader implements AutoCloseable
                 }
             }
         }
+        return limit - remaining;
     }
 
     /**

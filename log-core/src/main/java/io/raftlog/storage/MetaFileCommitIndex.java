@@ -19,8 +19,11 @@ import java.util.zip.CRC32C;
  * {@link #commitIndex()} re-reads the two slots each call (two positional reads into a preallocated direct buffer,
  * no allocation) and never goes back: a slot torn by a concurrent write of the node fails its CRC and the other
  * slot is used; the value returned is the largest intact one seen. Not thread-safe.
+ * <p>
+ * A bound for a {@link CommittedLogReader} of a node that does not run, or the fallback of a bound that follows a
+ * running node's commit-index counter ({@code io.raftlog.node.AeronCounterCommitIndex}) for when the node stops.
  */
-final class MetaFileCommitIndex implements CommittedLogReader.CommitIndexSupplier, AutoCloseable
+public final class MetaFileCommitIndex implements CommittedLogReader.CommitIndexSupplier, AutoCloseable
 {
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -33,7 +36,13 @@ final class MetaFileCommitIndex implements CommittedLogReader.CommitIndexSupplie
     private final byte[] crcScratch = new byte[FileMetaStore.CRC_OFFSET];
     private long commitIndex;
 
-    MetaFileCommitIndex(final Path file)
+    /**
+     * Opens {@code file} for reading only and reads it once.
+     *
+     * @throws UncheckedIOException         if it cannot be opened.
+     * @throws StorageCorruptionException if neither slot holds an intact record.
+     */
+    public MetaFileCommitIndex(final Path file)
     {
         this.file = file;
         try
@@ -59,6 +68,15 @@ final class MetaFileCommitIndex implements CommittedLogReader.CommitIndexSupplie
         }
     }
 
+    public Path file()
+    {
+        return file;
+    }
+
+    /**
+     * @return the largest commit index the file recorded in an intact slot, re-read now (a torn slot keeps the
+     * previous answer).
+     */
     public long commitIndex()
     {
         read();

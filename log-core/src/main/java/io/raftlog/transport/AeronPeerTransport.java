@@ -5,6 +5,7 @@ import io.aeron.ControlledFragmentAssembler;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -25,24 +26,56 @@ import java.util.Map;
  * ({@code tryClaim}); a larger one (a full AppendEntries batch) is encoded into a reused buffer and offered, and the
  * receiver reassembles its fragments. Back-pressure and a peer not yet connected are answered at once with
  * "not sent": the duty cycle never waits on the network. No Raft rules here.
+ * <p>
+ * The peers are those given at construction, then whatever {@link PeerLinks} makes of them as the membership
+ * changes. A peer added at runtime gets its publication asynchronously ({@code asyncAddExclusivePublication}, picked
+ * up by a later {@link #poll}), so a configuration change never stalls the duty cycle on a round trip to the media
+ * driver; until then it is known (its messages are accepted) but sends to it report "not connected". A publication
+ * the driver refuses (a malformed endpoint in a configuration entry) is counted in {@link #peerErrors()} and leaves
+ * the peer known but unreachable until its endpoint changes: replicated data never stops the agent.
  */
-public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoCloseable, ControlledFragmentHandler
+public final class AeronPeerTransport
+    implements PeerOutbox, KnownMembers, PeerLinks, AutoCloseable, ControlledFragmentHandler
 {
     public static final int PEER_STREAM_ID = 1001;
 
-    private final Int2ObjectHashMap<ExclusivePublication> publications = new Int2ObjectHashMap<>();
+    private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
+
+    /**
+     * One peer: where it is and the publication to it, null while the driver is still creating it (or refused it).
+     */
+    private static final class Peer
+    {
+        final int memberId;
+        final String endpoint;
+        long pendingRegistrationId = NO_REGISTRATION;
+        ExclusivePublication publication;
+
+        Peer(final int memberId, final String endpoint)
+        {
+            this.memberId = memberId;
+            this.endpoint = endpoint;
+        }
+    }
+
+    private final Aeron aeron;
+    private final int selfId;
+    private final String channelParams;
+    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Subscription subscription;
-    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    private final ControlledFragmentAssembler assembler;
     private final BufferClaim bufferClaim = new BufferClaim();
-    private final ExpandableDirectByteBuffer largeMessage = new ExpandableDirectByteBuffer(64 * 1024);
+    private final ExpandableDirectByteBuffer largeMessage;
     private PeerMessageDispatcher dispatcher;
     private ExclusivePublication offerTo;
     private int largeLength;
     private boolean claimedLarge;
+    private int pendingPeers;
     private long notConnected;
     private long backPressured;
     private long tooLarge;
     private long unknownPeer;
+    private long peerErrors;
 
     /**
      * @param endpoints     member id to {@code host:port}, this member included.
@@ -51,18 +84,40 @@ public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoC
     public AeronPeerTransport(
         final Aeron aeron, final int selfId, final Map<Integer, String> endpoints, final String channelParams)
     {
+        this(aeron, selfId, endpoints, channelParams, 64 * 1024);
+    }
+
+    /**
+     * @param largestMessageBytes the largest message sent or received (a full batch with its header): the buffers
+     *                            that send and reassemble large messages start at this size, so they never grow
+     *                            (and allocate) in steady state.
+     */
+    public AeronPeerTransport(
+        final Aeron aeron,
+        final int selfId,
+        final Map<Integer, String> endpoints,
+        final String channelParams,
+        final int largestMessageBytes)
+    {
+        this.assembler = new ControlledFragmentAssembler(this, largestMessageBytes);
+        this.largeMessage = new ExpandableDirectByteBuffer(largestMessageBytes);
         final String self = endpoints.get(selfId);
         if (self == null)
         {
             throw new IllegalArgumentException("endpoints: no endpoint for this member " + selfId);
         }
+        this.aeron = aeron;
+        this.selfId = selfId;
+        this.channelParams = channelParams;
         subscription = aeron.addSubscription(channel(self, channelParams), PEER_STREAM_ID);
         for (final Map.Entry<Integer, String> e : endpoints.entrySet())
         {
             if (e.getKey() != selfId)
             {
-                publications.put(e.getKey().intValue(),
-                    aeron.addExclusivePublication(channel(e.getValue(), channelParams), PEER_STREAM_ID));
+                // at start a bad endpoint fails the node at once, with the driver's reason
+                final Peer peer = new Peer(e.getKey(), e.getValue());
+                peer.publication = aeron.addExclusivePublication(channel(e.getValue(), channelParams), PEER_STREAM_ID);
+                peers.put(peer.memberId, peer);
             }
         }
     }
@@ -81,11 +136,14 @@ public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoC
     }
 
     /**
-     * @return the fragments read.
+     * Reads what arrived, after picking up the publications the driver has created for peers added since.
+     *
+     * @return the fragments read (plus the peers whose publication became ready).
      */
     public int poll(final int fragmentLimit)
     {
-        return subscription.controlledPoll(assembler, fragmentLimit);
+        final int work = pendingPeers > 0 ? resolvePendingPeers() : 0;
+        return work + subscription.controlledPoll(assembler, fragmentLimit);
     }
 
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -95,19 +153,134 @@ public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoC
     }
 
     /**
-     * @return whether this node has an endpoint for {@code memberId}: messages from anyone else are foreign.
+     * @return whether {@code memberId} is a peer (this node has its endpoint): messages from anyone else are foreign.
      */
     public boolean isKnown(final int memberId)
     {
-        return publications.containsKey(memberId);
+        return peers.containsKey(memberId);
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Peers at runtime
+    // ---------------------------------------------------------------------------------------------------------------
+
+    public void openPeer(final int memberId, final String endpoint)
+    {
+        if (memberId == selfId || endpoint == null)
+        {
+            return; // this member's own endpoint is its subscription, fixed at start
+        }
+        final Peer existing = peers.get(memberId);
+        if (existing != null)
+        {
+            if (existing.endpoint.equals(endpoint))
+            {
+                return;
+            }
+            release(existing);
+        }
+        final Peer peer = new Peer(memberId, endpoint);
+        try
+        {
+            peer.pendingRegistrationId = aeron.asyncAddExclusivePublication(
+                channel(endpoint, channelParams), PEER_STREAM_ID);
+            pendingPeers++;
+        }
+        catch (final AeronException ex)
+        {
+            peerErrors++;
+        }
+        peers.put(memberId, peer);
+    }
+
+    public void closePeer(final int memberId)
+    {
+        final Peer peer = peers.remove(memberId);
+        if (peer != null)
+        {
+            release(peer);
+        }
+    }
+
+    /**
+     * @return the endpoint this transport sends to {@code memberId} at, or null when it is not a peer.
+     */
+    public String endpointOf(final int memberId)
+    {
+        final Peer peer = peers.get(memberId);
+        return peer == null ? null : peer.endpoint;
+    }
+
+    /**
+     * @return whether a publication to {@code memberId} exists (it may not be connected yet).
+     */
+    public boolean hasPublication(final int memberId)
+    {
+        final Peer peer = peers.get(memberId);
+        return peer != null && peer.publication != null;
+    }
+
+    public int peerCount()
+    {
+        return peers.size();
+    }
+
+    private int resolvePendingPeers()
+    {
+        int resolved = 0;
+        for (final Peer peer : peers.values())
+        {
+            if (peer.pendingRegistrationId != NO_REGISTRATION)
+            {
+                try
+                {
+                    final ExclusivePublication publication = aeron.getExclusivePublication(peer.pendingRegistrationId);
+                    if (publication == null)
+                    {
+                        continue; // the driver has not answered yet
+                    }
+                    peer.publication = publication;
+                }
+                catch (final AeronException ex)
+                {
+                    peerErrors++; // refused by the driver: the peer stays known, unreachable
+                }
+                peer.pendingRegistrationId = NO_REGISTRATION;
+                pendingPeers--;
+                resolved++;
+            }
+        }
+        return resolved;
+    }
+
+    private void release(final Peer peer)
+    {
+        if (peer.pendingRegistrationId != NO_REGISTRATION)
+        {
+            aeron.asyncRemovePublication(peer.pendingRegistrationId);
+            peer.pendingRegistrationId = NO_REGISTRATION;
+            pendingPeers--;
+        }
+        CloseHelper.close(peer.publication);
+        peer.publication = null;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Sending
+    // ---------------------------------------------------------------------------------------------------------------
 
     public boolean tryClaim(final int memberId, final int length)
     {
-        final ExclusivePublication publication = publications.get(memberId);
-        if (publication == null)
+        final Peer peer = peers.get(memberId);
+        if (peer == null)
         {
             unknownPeer++;
+            return false;
+        }
+        final ExclusivePublication publication = peer.publication;
+        if (publication == null)
+        {
+            notConnected++; // still being created, or refused
             return false;
         }
         if (length <= publication.maxPayloadLength())
@@ -157,6 +330,7 @@ public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoC
         }
         claimedLarge = false;
         final long result = offerTo.offer(largeMessage, 0, largeLength);
+        offerTo = null;
         if (result > 0)
         {
             return true;
@@ -198,17 +372,29 @@ public final class AeronPeerTransport implements PeerOutbox, KnownMembers, AutoC
     }
 
     /**
+     * @return publications to peers added at runtime that could not be created (the driver refused the channel).
+     */
+    public long peerErrors()
+    {
+        return peerErrors;
+    }
+
+    /**
      * @return whether this member's subscription and its publication to {@code memberId} are connected.
      */
     public boolean isConnected(final int memberId)
     {
-        final ExclusivePublication publication = publications.get(memberId);
-        return publication != null && publication.isConnected();
+        final Peer peer = peers.get(memberId);
+        return peer != null && peer.publication != null && peer.publication.isConnected();
     }
 
     public void close()
     {
-        CloseHelper.closeAll(publications.values());
+        for (final Peer peer : peers.values())
+        {
+            release(peer);
+        }
+        peers.clear();
         CloseHelper.close(subscription);
     }
 }

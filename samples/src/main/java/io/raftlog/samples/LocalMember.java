@@ -13,6 +13,7 @@ import org.agrona.CloseHelper;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One member as a process would run it: its media driver (embedded, or an external one's directory), its Aeron
@@ -163,6 +164,7 @@ final class LocalMember implements AutoCloseable
                 .metaStore(storage.meta())
                 .snapshotStore(storage.snapshots())
                 .application(application)
+                .clientSessionIdleTimeoutNs(TimeUnit.MILLISECONDS.toNanos(raftSettings.sessionIdleTimeoutMs))
                 .listener(storage));
             return node;
         }

@@ -4,6 +4,7 @@ import io.raftlog.core.RaftListener;
 import io.raftlog.core.Role;
 import io.raftlog.core.DurableLogStore;
 import io.raftlog.storage.ChronicleLogStore;
+import io.raftlog.storage.CommitIndexRecorder;
 import io.raftlog.storage.Durability;
 import io.raftlog.storage.FileMetaStore;
 import io.raftlog.storage.FileSnapshotStore;
@@ -24,8 +25,9 @@ import java.nio.file.Path;
  * metadata file recorded becomes the log's {@code committedIndexHint}: damage at or below it fails opening instead
  * of being cut off.
  * <p>
- * It is also the node's {@link RaftListener}: it records commit indices in the metadata file (lazily, at most once a
- * second, as a hint for recovery) and hands every call on to the application's listener.
+ * It is also the node's {@link RaftListener}, through log-core's {@link CommitIndexRecorder}: it records commit
+ * indices in the metadata file (lazily, at most once a second; forced at close) for recovery and for readers of the
+ * committed log when the node does not run, and hands every call on to the application's listener.
  */
 final class MemberStorage implements RaftListener, AutoCloseable
 {
@@ -37,7 +39,7 @@ final class MemberStorage implements RaftListener, AutoCloseable
     private final FileSnapshotStore snapshots;
     private final ChronicleLogStore log;
     private final boolean existed;
-    private RaftListener listener = RaftListener.NO_OP;
+    private final CommitIndexRecorder recorder;
 
     private MemberStorage(final Path directory, final Durability durability)
     {
@@ -62,6 +64,7 @@ final class MemberStorage implements RaftListener, AutoCloseable
         }
         this.meta = meta;
         this.snapshots = snapshots;
+        this.recorder = new CommitIndexRecorder(meta);
     }
 
     /**
@@ -109,24 +112,23 @@ final class MemberStorage implements RaftListener, AutoCloseable
 
     MemberStorage listener(final RaftListener listener)
     {
-        this.listener = listener == null ? RaftListener.NO_OP : listener;
+        recorder.listener(listener);
         return this;
     }
 
     public void onCommit(final long commitIndex)
     {
-        meta.recordCommitIndex(commitIndex);
-        listener.onCommit(commitIndex);
+        recorder.onCommit(commitIndex);
     }
 
     public void onRoleChange(final Role role, final long term, final int leaderId)
     {
-        listener.onRoleChange(role, term, leaderId);
+        recorder.onRoleChange(role, term, leaderId);
     }
 
     public void onSnapshotInstalled(final long index, final long term)
     {
-        listener.onSnapshotInstalled(index, term);
+        recorder.onSnapshotInstalled(index, term);
     }
 
     /**

@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
         "  java -jar raftlog.jar node --id 1 --members $M --dir /tmp/n1",
         "  java -jar raftlog.jar node --id 2 --members $M --dir /tmp/n2",
         "  java -jar raftlog.jar node --id 3 --members $M --dir /tmp/n3",
-        "Add --generate 100000 --status-interval-ms 200 to each for a leader that sequences generated events." })
+        "Add --generate 100000 --status-interval-ms 200 to each for a leader that sequences generated events.",
+        "A fourth member joining the running cluster (see --join):",
+        "  J=$M,4=127.0.0.1:20004",
+        "  java -jar raftlog.jar node --id 4 --members $J --join --dir /tmp/n4" })
 final class NodeCommand implements Callable<Integer>
 {
     @Spec
@@ -47,6 +50,17 @@ final class NodeCommand implements Callable<Integer>
     @Option(names = "--members", required = true, paramLabel = "ID=HOST:PORT,...",
         description = "Every member's id and UDP endpoint for peer traffic, this one included.")
     String members;
+
+    @Option(names = "--join",
+        description = {
+            "Join a running cluster: this member starts as a learner of the cluster the other --members form (they "
+                + "are the voters it expects; they need not know this member's endpoint), so it neither votes nor "
+                + "campaigns, and waits for the leader to add it: `raftlog add-member --members LIST --id ID "
+                + "--endpoint HOST:PORT`. The configuration entry carries this endpoint to every member, the leader replicates the "
+                + "log to this member, and promotes it to voter once it has caught up. Keep --join when restarting "
+                + "it: once its log holds the entry that added it, that entry decides its membership; without "
+                + "--join, a member restarted before that would think itself a voter."})
+    boolean join;
 
     @Option(names = "--dir", required = true, paramLabel = "DIR",
         description = "This member's data directory (meta, snapshot, log/); created if absent.")
@@ -89,6 +103,12 @@ final class NodeCommand implements Callable<Integer>
             + "(default).")
     long statusIntervalMs;
 
+    @Option(names = "--session-timeout-ms", defaultValue = "300000", paramLabel = "MS",
+        description = "A remote client's session expires after MS milliseconds without an append, measured by the "
+            + "leader's timestamps in the log; its later appends are refused with SESSION_EXPIRED. Part of the "
+            + "replicated state: give every member the same value (default ${DEFAULT-VALUE}).")
+    long sessionTimeoutMs;
+
     public Integer call()
     {
         ChronicleDefaults.apply();
@@ -105,6 +125,10 @@ final class NodeCommand implements Callable<Integer>
         {
             throw new ParameterException(commandLine, ex.getMessage());
         }
+        if (sessionTimeoutMs <= 0)
+        {
+            throw new ParameterException(commandLine, "--session-timeout-ms must be positive");
+        }
         if (generate < 0 || generateRate < 0 || statusIntervalMs < 0)
         {
             throw new ParameterException(commandLine,
@@ -114,9 +138,17 @@ final class NodeCommand implements Callable<Integer>
         {
             throw new ParameterException(commandLine, "--id " + id + " is not one of --members " + endpoints.keySet());
         }
+        if (join && endpoints.size() < 2)
+        {
+            throw new ParameterException(commandLine,
+                "--join: --members must name the members of the cluster to join besides this one");
+        }
 
+        final RaftSettings raftSettings = new RaftSettings();
+        raftSettings.join = join;
+        raftSettings.sessionIdleTimeoutMs = sessionTimeoutMs;
         final LocalMember member = new LocalMember(id, endpoints, directory, durability, profile, aeronDirectory,
-            externalDriver, new RaftSettings(), new RoleReporter(out, id));
+            externalDriver, raftSettings, new RoleReporter(out, id));
         // the barrier is closed last: on SIGTERM the JVM's shutdown waits for it, so everything is stopped by then
         final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
         try
@@ -124,8 +156,9 @@ final class NodeCommand implements Callable<Integer>
             try
             {
                 final RaftNode node = member.start(System.nanoTime() ^ ((long)id << 32));
-                out.printf("node %d: peers on %s, data in %s (%s), durability %s, driver %s%n", id,
-                    endpoints.get(id), directory, member.storage().existed() ? "restarting from it" : "new",
+                out.printf("node %d: peers on %s%s, data in %s (%s), durability %s, driver %s%n", id,
+                    endpoints.get(id), join ? " (joining as a learner)" : "", directory,
+                    member.storage().existed() ? "restarting from it" : "new",
                     durability == Durability.FSYNC ? "fsync" : "page-cache",
                     externalDriver ? "external in " + member.aeron().context().aeronDirectoryName() :
                         "embedded (profile " + profile.profileName() + ") in " + member.driver().aeronDirectoryName());

@@ -8,9 +8,14 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code raftlog} command line: {@code java -jar raftlog.jar <command>}.
  * <pre>
- *   raftlog demo     three nodes in this JVM: election, a killed leader, a restart from disk, a replay
- *   raftlog node     one node as its own process, until SIGTERM
- *   raftlog replay   a node's committed log from its data directory
+ *   raftlog demo             three nodes in this JVM: election, a killed leader, a restart from disk, a replay
+ *   raftlog node             one node as its own process, until SIGTERM
+ *   raftlog replay           a node's committed log from its data directory
+ *   raftlog append           a remote client: appends N entries, prints each acknowledgement
+ *   raftlog status           every member's role, term, leader and commit index
+ *   raftlog transfer-leader  hands leadership to a member
+ *   raftlog add-member       adds a member (started with node --join)
+ *   raftlog remove-member    removes a member
  * </pre>
  * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
  */
@@ -19,7 +24,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = RaftlogCli.Version.class,
     description = "A Raft-replicated log over Aeron UDP and Chronicle Queue.",
-    subcommands = { DemoCommand.class, NodeCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class })
+    subcommands = {
+        DemoCommand.class, NodeCommand.class, ReplayCommand.class,
+        AppendCommand.class, StatusCommand.class, TransferLeaderCommand.class, AddMemberCommand.class,
+        RemoveMemberCommand.class,
+        CommandLine.HelpCommand.class })
 public final class RaftlogCli implements Runnable
 {
     @Spec
@@ -44,7 +53,8 @@ public final class RaftlogCli implements Runnable
 
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, node or replay");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, node, replay, " +
+            "append, status, transfer-leader, add-member or remove-member");
     }
 
     static final class Version implements CommandLine.IVersionProvider

@@ -58,7 +58,7 @@ class ReplayCommandTest
             }
             else
             {
-                assertEquals("-", fields[2], "only events and leader no-ops: " + lines.get(i));
+                assertEquals("[noop]", fields[2], "only events and leader no-ops: " + lines.get(i));
             }
         }
         assertEquals(4_000, events, "each acknowledged event once");
