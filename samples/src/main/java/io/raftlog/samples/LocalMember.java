@@ -155,6 +155,7 @@ final class LocalMember implements AutoCloseable
             }
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
             storage = MemberStorage.open(directory, durability).listener(listener);
+            storage.recordCounterLocation(id, aeronDir);
             node = new RaftNode(new NodeContext()
                 .memberId(id)
                 .endpoints(endpoints)

@@ -19,6 +19,8 @@ import java.nio.file.Path;
  *   DIR/meta       term, vote and the last recorded commit index (FileMetaStore, forced before a vote is answered)
  *   DIR/snapshot   the latest snapshot, if any (FileSnapshotStore)
  *   DIR/log/       the log, one Chronicle Queue (ChronicleLogStore)
+ *   DIR/node       where the running node publishes its counters: its member id and media driver directory
+ *                  (written at each start), so that {@code replay} finds the live commit-index counter by itself
  * </pre>
  * Opening order matters: the metadata file is created before the log directory, so a log without a metadata file
  * is damage (a member must never restart at term 0 with its vote forgotten) and fails opening. The commit index the
@@ -33,6 +35,7 @@ final class MemberStorage implements RaftListener, AutoCloseable
 {
     static final String META = "meta";
     static final String LOG = "log";
+    static final String NODE = "node";
 
     private final Path directory;
     private final FileMetaStore meta;
@@ -80,6 +83,49 @@ final class MemberStorage implements RaftListener, AutoCloseable
     Path directory()
     {
         return directory;
+    }
+
+    /**
+     * Notes where this run of the node publishes its counters ({@link #NODE}), replacing the note of an earlier run.
+     */
+    void recordCounterLocation(final int memberId, final String aeronDirectoryName)
+    {
+        final Path file = directory.resolve(NODE);
+        final Path temporary = directory.resolve(NODE + ".tmp");
+        try
+        {
+            Files.writeString(temporary, "member.id=" + memberId + "\naeron.dir=" + aeronDirectoryName + "\n");
+            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot write " + file, ex);
+        }
+    }
+
+    /**
+     * @return the member id and media driver directory the node last started with in {@code directory}, or null
+     * when it never noted them.
+     */
+    static java.util.Properties counterLocation(final Path directory)
+    {
+        final Path file = directory.resolve(NODE);
+        if (!Files.isRegularFile(file))
+        {
+            return null;
+        }
+        final java.util.Properties properties = new java.util.Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(file))
+        {
+            properties.load(reader);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return null;
+        }
+        return properties.getProperty("member.id") == null || properties.getProperty("aeron.dir") == null ?
+            null : properties;
     }
 
     /**

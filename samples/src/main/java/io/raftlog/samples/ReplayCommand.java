@@ -59,9 +59,10 @@ import java.util.concurrent.locks.LockSupport;
         "  <index> <term> [session-open]         a client session opens; its id is the index",
         "  <index> <term> [session-close <id>]   a client session closes",
         "  <index> <term> [type <code>]          an entry type this version does not know",
-        "Bound: the commit index the node recorded in DIR/meta (about once a second while it runs, its final one "
-            + "after a clean stop); with --aeron-dir and --member, the node's live commit-index counter in its "
-            + "media driver, and the recorded one whenever the node is not running. Notes go to standard error.",
+        "Bound: the node's live commit-index counter in its media driver (found through DIR/node, which the node "
+            + "writes at start, or given with --aeron-dir and --member), and whenever the node is not running the "
+            + "commit index it recorded in DIR/meta (about once a second while it runs, its final one after a clean "
+            + "stop). Notes go to standard error.",
         "Exit status: 0 done (or stopped by SIGTERM/SIGINT with --follow), 1 a damaged log, 2 bad options or no "
             + "node data in DIR." })
 public final class ReplayCommand implements Callable<Integer>, CommittedLogReader.EntryHandler
@@ -93,7 +94,7 @@ public final class ReplayCommand implements Callable<Integer>, CommittedLogReade
 
     @Option(names = "--aeron-dir", paramLabel = "AERON_DIR",
         description = "The node's media driver directory (as given to `node --aeron-dir`): follow its live "
-            + "commit-index counter there. Needs --member.")
+            + "commit-index counter there. Needs --member. Without it, DIR/node says where the node runs.")
     Path aeronDir;
 
     @Option(names = "--member", paramLabel = "ID", defaultValue = "0",
@@ -139,6 +140,24 @@ public final class ReplayCommand implements Callable<Integer>, CommittedLogReade
         {
             err.println("replay: " + dir + " holds no node data (expected " + logDir + " and " + metaFile + ")");
             return 2;
+        }
+        if (aeronDir == null)
+        {
+            // the node notes where it publishes its counters: follow the live commit index when it runs
+            final java.util.Properties location = MemberStorage.counterLocation(dir);
+            if (location != null)
+            {
+                try
+                {
+                    member = Integer.parseInt(location.getProperty("member.id").trim());
+                    aeronDir = Path.of(location.getProperty("aeron.dir").trim());
+                }
+                catch (final RuntimeException ex)
+                {
+                    member = 0;
+                    aeronDir = null;
+                }
+            }
         }
         // SIGTERM/SIGINT: let the loop finish its line, flush and close before the JVM exits
         final CountDownLatch finished = new CountDownLatch(1);

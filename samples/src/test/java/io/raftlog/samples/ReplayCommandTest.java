@@ -35,11 +35,20 @@ class ReplayCommandTest
                 .findFirst().orElseThrow();
         }
 
+        // the node noted where it ran; that driver is gone, so the replay falls back to the recorded commit index
+        final java.util.Properties location = MemberStorage.counterLocation(demoDirectory.resolve("node-2"));
+        assertEquals("2", location.getProperty("member.id"));
+        assertTrue(location.getProperty("aeron.dir").length() > 0);
+
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final ReplayCommand replay = new ReplayCommand().output(new PrintStream(bytes, true, StandardCharsets.US_ASCII));
+        final ByteArrayOutputStream notes = new ByteArrayOutputStream();
+        final ReplayCommand replay = new ReplayCommand().output(new PrintStream(bytes, true, StandardCharsets.US_ASCII))
+            .errors(new PrintStream(notes, true, StandardCharsets.US_ASCII));
         replay.dir = demoDirectory.resolve("node-2");
         replay.from = 1;
         assertEquals(0, replay.call());
+        assertTrue(notes.toString(StandardCharsets.US_ASCII).contains("no commit-index counter of member 2"),
+            notes.toString(StandardCharsets.US_ASCII));
 
         final List<String> lines = bytes.toString(StandardCharsets.US_ASCII).lines().toList();
         assertTrue(lines.size() >= 4_000, "every committed entry: " + lines.size());
