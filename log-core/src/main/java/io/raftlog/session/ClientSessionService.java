@@ -248,7 +248,9 @@ public final class ClientSessionService
     /**
      * Handles one message received on the client port.
      *
-     * @return true when it was a well-formed client request.
+     * @return false when the message must be offered again later: an append the leader cannot stage in this duty
+     * cycle (its batch is full, or too much is uncommitted). Flow control, rather than a refusal the client would
+     * answer by resending everything after it. Anything else, well-formed or not, is consumed: true.
      */
     public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -257,7 +259,7 @@ public final class ClientSessionService
         if (templateId < 0)
         {
             requestsRejected++;
-            return false;
+            return true;
         }
         headerDecoder.wrap(buffer, offset);
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
@@ -267,10 +269,9 @@ public final class ClientSessionService
         {
             case ClientAppendRequestDecoder.TEMPLATE_ID:
                 appendRequest.wrap(buffer, body, blockLength, version);
-                onAppend(appendRequest.sessionId(), appendRequest.sequence(), buffer,
+                return onAppend(appendRequest.sessionId(), appendRequest.sequence(), buffer,
                     appendRequest.limit() + ClientAppendRequestDecoder.payloadHeaderLength(),
                     appendRequest.payloadLength());
-                return true;
 
             case OpenSessionRequestDecoder.TEMPLATE_ID:
             {
@@ -282,7 +283,7 @@ public final class ClientSessionService
                 if (responder == ClientResponders.NONE)
                 {
                     requestsRejected++;
-                    return false;
+                    return true;
                 }
                 onOpen(correlationId, sessionId, responder);
                 return true;
@@ -302,7 +303,7 @@ public final class ClientSessionService
                 if (responder == ClientResponders.NONE)
                 {
                     requestsRejected++;
-                    return false;
+                    return true;
                 }
                 sendStatus(responder, correlationId);
                 return true;
@@ -320,7 +321,7 @@ public final class ClientSessionService
                 if (responder == ClientResponders.NONE)
                 {
                     requestsRejected++;
-                    return false;
+                    return true;
                 }
                 onAdmin(responder, correlationId, action, memberId, endpoint);
                 return true;
@@ -328,7 +329,7 @@ public final class ClientSessionService
 
             default: // a peer message or a response sent to the client port
                 requestsRejected++;
-                return false;
+                return true;
         }
     }
 
@@ -376,7 +377,7 @@ public final class ClientSessionService
         pendingOpens++;
     }
 
-    private void onAppend(
+    private boolean onAppend(
         final long sessionId, final long sequence, final DirectBuffer buffer, final int offset, final int length)
     {
         final int responder = (int)responderBySession.get(sessionId);
@@ -385,10 +386,10 @@ public final class ClientSessionService
             if (responder == ClientResponders.NONE)
             {
                 requestsRejected++;
-                return;
+                return true;
             }
             sendAppendResponse(responder, sessionId, sequence, 0, notLeaderReason());
-            return;
+            return true;
         }
         if (length > maxClientBytes)
         {
@@ -397,7 +398,7 @@ public final class ClientSessionService
             {
                 sendAppendResponse(responder, sessionId, sequence, 0, RejectReason.TOO_LARGE);
             }
-            return;
+            return true;
         }
         final long nowNs = core.nowNs();
         final int check = leaderTable.check(sessionId, sequence, nowNs);
@@ -407,25 +408,29 @@ public final class ClientSessionService
             entryBuffer.putBytes(SessionEntry.APPEND_HEADER_LENGTH, buffer, offset, length);
             final int payloadLength = SessionEntry.APPEND_HEADER_LENGTH + length;
             final long index = core.offer(EntryType.SESSION_APPEND, entryBuffer, 0, payloadLength);
+            if (index == OfferResult.BACK_PRESSURED)
+            {
+                return false;
+            }
             if (index < 0)
             {
                 if (responder != ClientResponders.NONE)
                 {
                     sendAppendResponse(responder, sessionId, sequence, 0, reasonOfOffer(index));
                 }
-                return;
+                return true;
             }
             final int result = leaderTable.apply(
                 index, nowNs, EntryType.SESSION_APPEND.value(), entryBuffer, 0, payloadLength);
             assert result == SessionTable.APPENDED : result;
             entriesAppended++;
-            return;
+            return true;
         }
         if (responder == ClientResponders.NONE)
         {
             // a session that never attached here: there is no path to answer on
             requestsRejected++;
-            return;
+            return true;
         }
         if (check == SessionTable.DUPLICATE)
         {
@@ -443,10 +448,11 @@ public final class ClientSessionService
                 }
             }
             // else: in the log but not committed yet; the answer goes out when it commits
-            return;
+            return true;
         }
         requestsRejected++;
         sendAppendResponse(responder, sessionId, sequence, 0, reasonOf(check));
+        return true;
     }
 
     private void onClose(final long sessionId)

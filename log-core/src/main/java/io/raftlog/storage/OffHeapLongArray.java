@@ -3,6 +3,8 @@ package io.raftlog.storage;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
+
 /**
  * A fixed-length array of longs outside the Java heap: an index over a large log costs the collector nothing and
  * does not count against the heap. Growing means a new, larger array.
@@ -15,7 +17,9 @@ final class OffHeapLongArray
     OffHeapLongArray(final int length)
     {
         this.length = length;
-        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length * Long.BYTES, Long.BYTES));
+        // a whole direct buffer (malloc'd memory is aligned to at least 16 bytes), not an aligned slice of a larger
+        // one: only a whole buffer can be freed at once when the array grows
+        this.buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(length * Long.BYTES));
     }
 
     int length()
@@ -42,12 +46,15 @@ final class OffHeapLongArray
     }
 
     /**
-     * @return a copy of the first {@code count} values in a new array of {@code newLength}.
+     * @return a copy of the first {@code count} values in a new array of {@code newLength}; this array's memory is
+     * released at once (not when a garbage collector finds it: under a collector that never runs, such as Epsilon,
+     * it would never be), so this array must not be used again.
      */
     OffHeapLongArray grownTo(final int newLength, final int count)
     {
         final OffHeapLongArray grown = new OffHeapLongArray(newLength);
         grown.buffer.putBytes(0, buffer, 0, count * Long.BYTES);
+        BufferUtil.free(buffer);
         return grown;
     }
 }

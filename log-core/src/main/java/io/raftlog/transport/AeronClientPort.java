@@ -4,11 +4,11 @@ import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.raftlog.session.ClientResponders;
 import io.raftlog.session.ClientSessionService;
@@ -26,21 +26,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Creating a path blocks the agent on the media driver briefly; it happens when a client opens or attaches a
  * session or asks for status, never on the append path.
  */
-public final class AeronClientPort implements ClientResponders, FragmentHandler, AutoCloseable
+public final class AeronClientPort implements ClientResponders, ControlledFragmentHandler, AutoCloseable
 {
     public static final int CLIENT_STREAM_ID = 1002;
     public static final int DEFAULT_MAX_RESPONDERS = 256;
 
     private static final int SLOT_BITS = 16;
     private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
-    private static final int MAX_PENDING = 32;
+    private static final int MAX_PENDING = 1024;
     private static final int PENDING_BYTES = 512;
     private static final long PENDING_TIMEOUT_NS = 2_000_000_000L;
     private static final long MIN_IDLE_BEFORE_REUSE_NS = 30_000_000_000L;
 
     private final Aeron aeron;
     private final Subscription subscription;
-    private final FragmentAssembler assembler;
+    private final ControlledFragmentAssembler assembler;
     private final String channelParams;
     private final int maxResponders;
     private final ExclusivePublication[] publications;
@@ -70,7 +70,7 @@ public final class AeronClientPort implements ClientResponders, FragmentHandler,
         final int maxResponders,
         final int largestRequestBytes)
     {
-        this.assembler = new FragmentAssembler(this, largestRequestBytes);
+        this.assembler = new ControlledFragmentAssembler(this, largestRequestBytes);
         if (maxResponders < 1 || maxResponders > SLOT_MASK)
         {
             throw new IllegalArgumentException("maxResponders out of range: " + maxResponders);
@@ -104,7 +104,7 @@ public final class AeronClientPort implements ClientResponders, FragmentHandler,
     public int poll(final long nowNs, final int fragmentLimit)
     {
         this.nowNs = nowNs;
-        int work = subscription.poll(assembler, fragmentLimit);
+        int work = subscription.controlledPoll(assembler, fragmentLimit);
         if (pendingCount > 0)
         {
             work += retryPending();
@@ -112,9 +112,13 @@ public final class AeronClientPort implements ClientResponders, FragmentHandler,
         return work;
     }
 
-    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    /**
+     * An append the leader cannot stage in this duty cycle stays in the subscription (ABORT) and comes again in the
+     * next poll, after the cycle's batch has been flushed: the client is slowed down instead of refused.
+     */
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        service.onMessage(buffer, offset, length);
+        return service.onMessage(buffer, offset, length) ? Action.CONTINUE : Action.ABORT;
     }
 
     /**
@@ -208,13 +212,23 @@ public final class AeronClientPort implements ClientResponders, FragmentHandler,
             return false;
         }
         lastUsedNs[slot] = nowNs;
-        final long result = publications[slot].offer(buffer, offset, length);
+        // behind responses already waiting on this path, in order
+        long result = hasPendingFor(responderId) ? Publication.BACK_PRESSURED :
+            publications[slot].offer(buffer, offset, length);
+        if (result == Publication.ADMIN_ACTION)
+        {
+            result = publications[slot].offer(buffer, offset, length); // the term rotated: try once more at once
+        }
         if (result > 0)
         {
             return true;
         }
-        if (untilConnected && (result == Publication.NOT_CONNECTED || result == Publication.BACK_PRESSURED ||
-            result == Publication.ADMIN_ACTION) && pendingCount < MAX_PENDING && length <= PENDING_BYTES)
+        // a response is kept for a moment when its path is busy (back-pressure, a term rotating), so that a client
+        // is not left to its timeout for an answer that was ready; while a path connects only the answers to open,
+        // status and admin requests are kept: appends are answered again when the client retries
+        final boolean keep = result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION ||
+            (untilConnected && result == Publication.NOT_CONNECTED);
+        if (keep && pendingCount < MAX_PENDING && length <= PENDING_BYTES)
         {
             pendingResponder[pendingCount] = responderId;
             pendingLength[pendingCount] = length;
@@ -252,6 +266,18 @@ public final class AeronClientPort implements ClientResponders, FragmentHandler,
             }
         }
         return work;
+    }
+
+    private boolean hasPendingFor(final int responderId)
+    {
+        for (int i = 0; i < pendingCount; i++)
+        {
+            if (pendingResponder[i] == responderId)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void removePending(final int i)

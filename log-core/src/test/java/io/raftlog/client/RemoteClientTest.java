@@ -64,6 +64,8 @@ class RemoteClientTest
         assertEquals(leader.memberId(), client.leaderId(), "the follower named the leader");
 
         appendAll(count, 100, () -> { });
+        assertEquals(0, client.resent(), "no acknowledgement lost on the way (terms rotate every 64 KiB here)");
+        assertEquals(0, client.leaderChanges());
 
         long previous = client.sessionId();
         for (int seq = 1; seq <= count; seq++)

@@ -54,6 +54,9 @@ final class ThreadedCluster implements AutoCloseable
             .aeronDirectoryName(directory.resolve("aeron").toString())
             .threadingMode(ThreadingMode.SHARED)
             .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
+            // the smallest term: publications rotate terms often, as a busy node's do (an offer meeting a rotation
+            // must not lose a client's acknowledgement)
+            .publicationTermBufferLength(64 * 1024)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
@@ -85,7 +88,7 @@ final class ThreadedCluster implements AutoCloseable
             .raftConfig(new RaftConfig().selfId(id).memberIds(1, 2, 3).randomSeed(System.nanoTime() + id)
                 .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(400))
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
-                .maxPayloadBytes(2048).maxBatchBytes(64 * 1024))
+                .maxPayloadBytes(2048).maxBatchBytes(6 * 1024)) // a message must fit an eighth of a 64 KiB term
             .aeron(aeron)
             .logStore(logs[id])
             .metaStore(metas[id])
