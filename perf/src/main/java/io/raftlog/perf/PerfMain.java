@@ -54,6 +54,22 @@ public final class PerfMain implements Callable<Integer>
     @Option(names = "--list", description = "Print the scenarios and systems of the profile and exit.")
     boolean list;
 
+    @Option(names = "--scenarios", split = ",", paramLabel = "TEXT,...",
+        description = "Only the scenarios whose key contains one of these texts (e.g. 3n-256B).")
+    List<String> scenarios;
+
+    @Option(names = "--warmup-sec", defaultValue = "-1", paramLabel = "S",
+        description = "Override the profile's warm-up seconds.")
+    int warmupSec;
+
+    @Option(names = "--measure-sec", defaultValue = "-1", paramLabel = "S",
+        description = "Override the profile's measured seconds.")
+    int measureSec;
+
+    @Option(names = "--no-plots",
+        description = "Write the table, summary.json and .hgrm files but no PNG (for a runtime without java.desktop).")
+    boolean noPlots;
+
     public static void main(final String[] args)
     {
         System.setProperty("java.awt.headless", "true");
@@ -82,7 +98,17 @@ public final class PerfMain implements Callable<Integer>
                 selected.add(system);
             }
         }
-        final List<Workload> workloads = chosen.workloads();
+        final List<Workload> workloads = new ArrayList<>();
+        for (final Workload workload : chosen.workloads())
+        {
+            if (scenarios == null || scenarios.stream().anyMatch(text -> workload.key().contains(text)))
+            {
+                workloads.add(new Workload(workload.nodes(), workload.payloadBytes(), workload.ratePerSec(),
+                    warmupSec >= 0 ? warmupSec : workload.warmupSec(),
+                    measureSec > 0 ? measureSec : workload.measureSec(), workload.durability(),
+                    workload.idleStrategy()));
+            }
+        }
         int runs = 0;
         for (final Workload workload : workloads)
         {
@@ -136,7 +162,19 @@ public final class PerfMain implements Callable<Integer>
             }
         }
         System.out.println();
-        new ResultsReport(results).write(System.out, out);
+        final ResultsReport report = new ResultsReport(results);
+        if (noPlots)
+        {
+            report.printTable(System.out);
+            java.nio.file.Files.createDirectories(out);
+            report.writeSummaryJson(out);
+            report.writeHistograms(out);
+            System.out.println("wrote summary.json and the .hgrm files to " + out + " (no plots)");
+        }
+        else
+        {
+            report.write(System.out, out);
+        }
         return 0;
     }
 }
