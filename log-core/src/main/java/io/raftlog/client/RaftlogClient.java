@@ -521,11 +521,15 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         slotIndex[slot] = index;
         acknowledged++;
         ackHandler.onCommitted(sequence, index);
+        final long oldestBefore = oldestUnacked;
         while (oldestUnacked < nextSequence && slotIndex[(int)(oldestUnacked & slotMask)] != 0)
         {
             slotIndex[(int)(oldestUnacked & slotMask)] = 0;
             oldestUnacked++;
-            waitingSinceNs = clock.nanoTime();
+        }
+        if (oldestUnacked != oldestBefore)
+        {
+            waitingSinceNs = clock.nanoTime(); // the oldest outstanding append changed: its wait starts now
         }
         if (nextToSend < oldestUnacked)
         {

@@ -67,20 +67,7 @@ final class AddMemberCommand implements Callable<Integer>
             throw new ParameterException(commandLine, "--endpoint '" + endpoint + "' is not host:port with a port " +
                 "in 1..65535");
         }
-        final PrintWriter out = commandLine.getOut();
-        final String failure;
-        try (ClientDriver driver = ClientDriver.launch();
-            ClusterAdmin admin = new ClusterAdmin(client.context(driver.aeron(), endpoints, timeoutMs)))
-        {
-            failure = add(admin, out);
-        }
-        if (failure != null)
-        {
-            commandLine.getErr().println("add-member: " + failure);
-            commandLine.getErr().flush();
-            return 1;
-        }
-        return 0;
+        return AdminWaits.run(commandLine, client, endpoints, timeoutMs, this::add);
     }
 
     private String add(final ClusterAdmin admin, final PrintWriter out)

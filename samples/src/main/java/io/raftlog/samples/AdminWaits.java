@@ -3,11 +3,15 @@ package io.raftlog.samples;
 import io.raftlog.client.ClusterAdmin;
 import io.raftlog.client.ClusterAdmin.AdminResult;
 import io.raftlog.client.ClusterAdmin.MemberStatus;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.function.LongFunction;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+import java.util.function.LongFunction;
 
 /**
  * What the administrative commands wait for, by asking every member's status again and again until a deadline:
@@ -121,6 +125,35 @@ final class AdminWaits
             }
             LockSupport.parkNanos(PAUSE_NS);
         }
+    }
+
+    /**
+     * Runs one operator request the way every admin command does: a media driver and a {@link ClusterAdmin} of its
+     * own for the call, and the failure (or null) the request returns reported as {@code <command>: <failure>} on
+     * standard error with exit status 1.
+     *
+     * @return the command's exit status.
+     */
+    static int run(
+        final CommandLine commandLine,
+        final ClientOptions client,
+        final Map<Integer, String> endpoints,
+        final long timeoutMs,
+        final BiFunction<ClusterAdmin, PrintWriter, String> request)
+    {
+        final String failure;
+        try (ClientDriver driver = ClientDriver.launch();
+            ClusterAdmin admin = new ClusterAdmin(client.context(driver.aeron(), endpoints, timeoutMs)))
+        {
+            failure = request.apply(admin, commandLine.getOut());
+        }
+        if (failure != null)
+        {
+            commandLine.getErr().println(commandLine.getCommandName() + ": " + failure);
+            commandLine.getErr().flush();
+            return 1;
+        }
+        return 0;
     }
 
     static long deadlineNs(final long timeoutMs)

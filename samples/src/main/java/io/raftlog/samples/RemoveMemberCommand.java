@@ -50,20 +50,7 @@ final class RemoveMemberCommand implements Callable<Integer>
         final Map<Integer, String> endpoints = client.endpoints(commandLine);
         ClientOptions.requirePositive(commandLine, "--id", id);
         ClientOptions.requirePositive(commandLine, "--timeout-ms", timeoutMs);
-        final PrintWriter out = commandLine.getOut();
-        final String failure;
-        try (ClientDriver driver = ClientDriver.launch();
-            ClusterAdmin admin = new ClusterAdmin(client.context(driver.aeron(), endpoints, timeoutMs)))
-        {
-            failure = remove(admin, out);
-        }
-        if (failure != null)
-        {
-            commandLine.getErr().println("remove-member: " + failure);
-            commandLine.getErr().flush();
-            return 1;
-        }
-        return 0;
+        return AdminWaits.run(commandLine, client, endpoints, timeoutMs, this::remove);
     }
 
     private String remove(final ClusterAdmin admin, final PrintWriter out)

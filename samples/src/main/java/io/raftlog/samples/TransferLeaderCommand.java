@@ -52,20 +52,7 @@ final class TransferLeaderCommand implements Callable<Integer>
         final Map<Integer, String> endpoints = client.endpoints(commandLine);
         ClientOptions.requirePositive(commandLine, "--to", to);
         ClientOptions.requirePositive(commandLine, "--timeout-ms", timeoutMs);
-        final PrintWriter out = commandLine.getOut();
-        final String failure;
-        try (ClientDriver driver = ClientDriver.launch();
-            ClusterAdmin admin = new ClusterAdmin(client.context(driver.aeron(), endpoints, timeoutMs)))
-        {
-            failure = transfer(admin, out);
-        }
-        if (failure != null)
-        {
-            commandLine.getErr().println("transfer-leader: " + failure);
-            commandLine.getErr().flush();
-            return 1;
-        }
-        return 0;
+        return AdminWaits.run(commandLine, client, endpoints, timeoutMs, this::transfer);
     }
 
     private String transfer(final ClusterAdmin admin, final PrintWriter out)
