@@ -150,7 +150,8 @@ public final class SessionTable
             }
             final long sessionId = SessionEntry.sessionId(buffer, payloadOffset);
             final long sequence = SessionEntry.sequence(buffer, payloadOffset);
-            final int result = check(sessionId, sequence, clockNs);
+            final int slot = (int)slotBySessionId.get(sessionId);
+            final int result = checkAt(slot, sequence, clockNs);
             if (result != NEXT)
             {
                 if (result == SESSION_EXPIRED)
@@ -159,7 +160,6 @@ public final class SessionTable
                 }
                 return result;
             }
-            final int slot = (int)slotBySessionId.get(sessionId);
             lastSequences[slot] = sequence;
             lastActivityNs[slot] = clockNs;
             indices[slot * window + (int)(sequence & windowMask)] = index;
@@ -190,7 +190,11 @@ public final class SessionTable
      */
     public int check(final long sessionId, final long sequence, final long nowNs)
     {
-        final int slot = (int)slotBySessionId.get(sessionId);
+        return checkAt((int)slotBySessionId.get(sessionId), sequence, nowNs);
+    }
+
+    private int checkAt(final int slot, final long sequence, final long nowNs)
+    {
         if (slot < 0)
         {
             return UNKNOWN_SESSION;
