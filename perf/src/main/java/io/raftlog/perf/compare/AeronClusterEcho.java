@@ -63,10 +63,11 @@ import java.util.function.Supplier;
  * {@code AeronCluster.Context.idleStrategy}). Not set: the client's Aeron conductor thread (Aeron's default sleeping
  * strategy; it only keeps the client alive, it does not touch messages) and the drivers' name-resolver executor.
  * <p>
- * Threading modes: with {@code backoff} each driver is {@code SHARED} and each archive {@code SHARED} (one thread
- * each, so a 3-member cluster is 12 backing-off agent threads plus the client's); with {@code busy-spin} both are
- * {@code DEDICATED} (Aeron's defaults for low latency: 3 driver threads, 3 archive threads, so 8 spinning threads per
- * member: only meaningful on a machine with that many free cores).
+ * Threading modes: each driver is {@code SHARED} and each archive {@code SHARED}, with either idle strategy, so a
+ * member runs four agent threads (driver, archive, consensus module, service): the same budget as a raftlog member
+ * under busy-spin (three dedicated driver threads and the node's agent). With {@code DEDICATED} drivers and archives a
+ * member would spin eight threads, and a 3-member cluster plus its client 26: more than a 16-core machine has, so the
+ * spinning threads preempt each other and the figures measure the scheduler (a first full run showed exactly that).
  *
  * <h2>The client and the load</h2>
  * An {@link AeronCluster} on its own media driver (as a remote client would have), connected once a leader is
@@ -128,7 +129,7 @@ public final class AeronClusterEcho implements SystemUnderTest
             final int leader = awaitLeader(started, errors);
 
             clientDriver = MediaDriver.launchEmbedded(
-                CompareSupport.driverContext(shmDir.resolve("client-driver"), idleName, errors, null));
+                CompareSupport.driverContext(shmDir.resolve("client-driver"), idleName, errors, null, true));
             final EchoLoad load = new EchoLoad(NAME, workload, IdleStrategies.create(idleName), progress);
             progress.update(NAME + ": connecting the client (leader: member " + leader + ")");
             client = connect(clientDriver, ingressEndpoints(members, ports), idle, load);
@@ -186,8 +187,7 @@ public final class AeronClusterEcho implements SystemUnderTest
         final StringBuilder note = new StringBuilder();
         note.append(workload.nodes()).append(" members + client in one JVM on loopback; idle ")
             .append(workload.idleStrategy()).append("; ")
-            .append(CompareSupport.isBusySpin(workload.idleStrategy()) ?
-                "drivers and archives DEDICATED" : "drivers and archives SHARED")
+            .append("drivers and archives SHARED")
             .append(" (").append(agentThreads).append(" member agent threads); ")
             .append(fsync ? "archive+CM fileSyncLevel=1" : "no fsync (Aeron default)")
             .append("; log term-length=64m (default); echo from the leader's service; leader member ").append(leader);
@@ -433,10 +433,9 @@ public final class AeronClusterEcho implements SystemUnderTest
         {
             final Path aeronDir = shmDir.resolve("member-" + id + "-driver");
             final Path memberDir = diskDir.resolve("member-" + id);
-            final boolean dedicated = CompareSupport.isBusySpin(idleName);
             final String ephemeralUdp = "aeron:udp?endpoint=" + CompareSupport.LOOPBACK + ":0";
 
-            final MediaDriver.Context driverCtx = CompareSupport.driverContext(aeronDir, idleName, errors, threads);
+            final MediaDriver.Context driverCtx = CompareSupport.driverContext(aeronDir, idleName, errors, threads, true);
 
             final Archive.Context archiveCtx = new Archive.Context()
                 .aeronDirectoryName(aeronDir.toString())
@@ -446,7 +445,7 @@ public final class AeronClusterEcho implements SystemUnderTest
                 .controlChannel(CompareSupport.udpChannel(archivePort))
                 .replicationChannel(ephemeralUdp)
                 .archiveClientContext(new AeronArchive.Context().controlResponseChannel(ephemeralUdp))
-                .threadingMode(dedicated ? ArchiveThreadingMode.DEDICATED : ArchiveThreadingMode.SHARED)
+                .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(idle)
                 .recorderIdleStrategySupplier(idle)
                 .replayerIdleStrategySupplier(idle)

@@ -182,6 +182,20 @@ final class CompareSupport
     static MediaDriver.Context driverContext(
         final Path aeronDir, final String idleStrategy, final ErrorCollector errors, final AgentThreads threads)
     {
+        return driverContext(aeronDir, idleStrategy, errors, threads, false);
+    }
+
+    /**
+     * @param alwaysShared one driver thread even under busy-spin: for a system that runs more agents per member than
+     *                     raftlog does, so that both spin the same number of threads per member.
+     */
+    static MediaDriver.Context driverContext(
+        final Path aeronDir,
+        final String idleStrategy,
+        final ErrorCollector errors,
+        final AgentThreads threads,
+        final boolean alwaysShared)
+    {
         final Supplier<IdleStrategy> idle = idleSupplier(idleStrategy);
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir.toString())
@@ -189,7 +203,7 @@ final class CompareSupport
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
             .errorHandler(errors::onError);
-        if (isBusySpin(idleStrategy))
+        if (isBusySpin(idleStrategy) && !alwaysShared)
         {
             ctx.threadingMode(ThreadingMode.DEDICATED)
                 .conductorIdleStrategy(idle.get())

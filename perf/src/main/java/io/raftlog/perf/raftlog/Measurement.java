@@ -67,6 +67,19 @@ final class Measurement
             "the node agent threads over " + committed + " entries" + leaderNote);
     }
 
+    /**
+     * @return a note for a run whose open-loop schedule fell behind by more than 100 ms: the rate was not sustained.
+     */
+    static String lagNote(final long scheduleLagNs)
+    {
+        if (scheduleLagNs < TimeUnit.MILLISECONDS.toNanos(100))
+        {
+            return "";
+        }
+        return "; OVERLOADED: the schedule was " + TimeUnit.NANOSECONDS.toMillis(scheduleLagNs) +
+            " ms behind at the end of the window (rate not sustained; percentiles are a lower bound)";
+    }
+
     private void sleep(final int seconds, final String what, final MeasuredCluster cluster)
     {
         final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -31,7 +31,8 @@ public final class RaftlogEmbedded implements SystemUnderTest
             final OpenLoopSequencer sequencer = cluster.sequencers[measurement.leaderAtEnd()];
             cluster.close(); // agents stopped: their histograms may be read
             return measurement.result(sequencer.histogram(), sequencer.committedInMeasure(),
-                sequencer.committedWhileMeasuring(), "offered on the leader's node thread");
+                sequencer.committedWhileMeasuring(),
+                "offered on the leader's node thread" + Measurement.lagNote(sequencer.scheduleLagNs()));
         }
     }
 }

@@ -138,7 +138,11 @@ class CompareSystemsTest
     {
         assertNotNull(result.latencyNs());
         final long expected = (long)workload.ratePerSec() * workload.measureSec();
-        assertEquals(expected, result.latencyNs().getTotalCount(), "every message due in the window is recorded");
+        final long recorded = result.latencyNs().getTotalCount();
+        // every message due in the window, plus those still in flight when it began (echoed in it): at most a
+        // second's worth at this rate
+        assertTrue(recorded >= expected && recorded <= expected + workload.ratePerSec(),
+            "every message due in the window is recorded: " + recorded + " for " + expected + " due");
         assertTrue(result.percentileUs(50) > 0, "p50 > 0");
         assertTrue(result.maxUs() >= result.percentileUs(50));
         assertTrue(result.throughputPerSec() > 0, "throughput > 0");

@@ -43,6 +43,13 @@ class RaftlogSystemsTest
         assertTrue(result.allocBytesPerEntry() >= 0, result.note());
     }
 
+    @Test
+    void aRunWhoseScheduleFellBehindIsMarkedOverloaded()
+    {
+        assertEquals("", Measurement.lagNote(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20)));
+        assertTrue(Measurement.lagNote(java.util.concurrent.TimeUnit.SECONDS.toNanos(3)).contains("OVERLOADED"));
+    }
+
     private static void check(final Result result, final String system)
     {
         assertEquals(system, result.system());
