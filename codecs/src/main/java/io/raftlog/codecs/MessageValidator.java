@@ -51,6 +51,7 @@ public final class MessageValidator
     private static final boolean[] APPEND_CODES = new boolean[256];
     private static final boolean[] REJECT_REASONS = new boolean[256];
     private static final boolean[] ADMIN_ACTIONS = new boolean[256];
+    private static final boolean[] READ_MODES = new boolean[256];
 
     static
     {
@@ -78,6 +79,10 @@ public final class MessageValidator
         {
             ADMIN_ACTIONS[value.value()] = AdminAction.NULL_VAL != value;
         }
+        for (final ReadMode value : ReadMode.values())
+        {
+            READ_MODES[value.value()] = ReadMode.NULL_VAL != value;
+        }
 
         // The var-data walk below hard-codes each field's length-prefix size; fail at load if the schema changes it.
         if (VAR_DATA_32 != AppendEntriesDecoder.entriesHeaderLength() ||
@@ -87,6 +92,10 @@ public final class MessageValidator
             VAR_ASCII_16 != OpenSessionRequestDecoder.responseChannelHeaderLength() ||
             VAR_ASCII_16 != OpenSessionResponseDecoder.leaderEndpointHeaderLength() ||
             VAR_ASCII_16 != ClientAppendResponseDecoder.leaderEndpointHeaderLength() ||
+            VAR_DATA_32 != ClientAppendResponseDecoder.resultHeaderLength() ||
+            VAR_DATA_32 != ClientQueryRequestDecoder.queryHeaderLength() ||
+            VAR_ASCII_16 != ClientQueryResponseDecoder.leaderEndpointHeaderLength() ||
+            VAR_DATA_32 != ClientQueryResponseDecoder.resultHeaderLength() ||
             VAR_ASCII_16 != StatusRequestDecoder.responseChannelHeaderLength() ||
             VAR_ASCII_16 != StatusResponseDecoder.leaderEndpointHeaderLength() ||
             VAR_ASCII_16 != AdminRequestDecoder.responseChannelHeaderLength() ||
@@ -193,6 +202,8 @@ public final class MessageValidator
             case TimeoutNowDecoder.TEMPLATE_ID: return TimeoutNowDecoder.BLOCK_LENGTH;
             case InstallSnapshotDecoder.TEMPLATE_ID: return InstallSnapshotDecoder.BLOCK_LENGTH;
             case InstallSnapshotResponseDecoder.TEMPLATE_ID: return InstallSnapshotResponseDecoder.BLOCK_LENGTH;
+            case ReadIndexRequestDecoder.TEMPLATE_ID: return ReadIndexRequestDecoder.BLOCK_LENGTH;
+            case ReadIndexResponseDecoder.TEMPLATE_ID: return ReadIndexResponseDecoder.BLOCK_LENGTH;
             case OpenSessionRequestDecoder.TEMPLATE_ID: return OpenSessionRequestDecoder.BLOCK_LENGTH;
             case OpenSessionResponseDecoder.TEMPLATE_ID: return OpenSessionResponseDecoder.BLOCK_LENGTH;
             case CloseSessionRequestDecoder.TEMPLATE_ID: return CloseSessionRequestDecoder.BLOCK_LENGTH;
@@ -202,6 +213,8 @@ public final class MessageValidator
             case StatusResponseDecoder.TEMPLATE_ID: return StatusResponseDecoder.BLOCK_LENGTH;
             case AdminRequestDecoder.TEMPLATE_ID: return AdminRequestDecoder.BLOCK_LENGTH;
             case AdminResponseDecoder.TEMPLATE_ID: return AdminResponseDecoder.BLOCK_LENGTH;
+            case ClientQueryRequestDecoder.TEMPLATE_ID: return ClientQueryRequestDecoder.BLOCK_LENGTH;
+            case ClientQueryResponseDecoder.TEMPLATE_ID: return ClientQueryResponseDecoder.BLOCK_LENGTH;
             default: return -1; // includes LogEntry: a stored record, never sent on its own
         }
     }
@@ -259,9 +272,31 @@ public final class MessageValidator
                 return skipVarData32(buffer, varDataStart, end);
 
             case ClientAppendResponseDecoder.TEMPLATE_ID:
-                return isValid(APPEND_CODES, buffer, body + ClientAppendResponseDecoder.codeEncodingOffset()) &&
-                    isValid(REJECT_REASONS, buffer, body + ClientAppendResponseDecoder.reasonEncodingOffset()) ?
-                    skipVarAscii16(buffer, varDataStart, end) : BAD_ENUM_VALUE;
+            {
+                if (!isValid(APPEND_CODES, buffer, body + ClientAppendResponseDecoder.codeEncodingOffset()) ||
+                    !isValid(REJECT_REASONS, buffer, body + ClientAppendResponseDecoder.reasonEncodingOffset()) ||
+                    !isValid(BOOLEAN_TYPES, buffer, body + ClientAppendResponseDecoder.hasResultEncodingOffset()))
+                {
+                    return BAD_ENUM_VALUE;
+                }
+                final int afterEndpoint = skipVarAscii16(buffer, varDataStart, end);
+                return afterEndpoint < 0 ? afterEndpoint : skipVarData32(buffer, afterEndpoint, end);
+            }
+
+            case ClientQueryRequestDecoder.TEMPLATE_ID:
+                return isValid(READ_MODES, buffer, body + ClientQueryRequestDecoder.modeEncodingOffset()) ?
+                    skipVarData32(buffer, varDataStart, end) : BAD_ENUM_VALUE;
+
+            case ClientQueryResponseDecoder.TEMPLATE_ID:
+            {
+                if (!isValid(APPEND_CODES, buffer, body + ClientQueryResponseDecoder.codeEncodingOffset()) ||
+                    !isValid(REJECT_REASONS, buffer, body + ClientQueryResponseDecoder.reasonEncodingOffset()))
+                {
+                    return BAD_ENUM_VALUE;
+                }
+                final int afterEndpoint = skipVarAscii16(buffer, varDataStart, end);
+                return afterEndpoint < 0 ? afterEndpoint : skipVarData32(buffer, afterEndpoint, end);
+            }
 
             case StatusRequestDecoder.TEMPLATE_ID:
                 return skipVarAscii16(buffer, varDataStart, end);
@@ -285,7 +320,7 @@ public final class MessageValidator
                     isValid(REJECT_REASONS, buffer, body + AdminResponseDecoder.reasonEncodingOffset()) ?
                     skipVarAscii16(buffer, varDataStart, end) : BAD_ENUM_VALUE;
 
-            default: // TimeoutNow, CloseSessionRequest: fixed block only
+            default: // TimeoutNow, ReadIndexRequest/Response, CloseSessionRequest: fixed block only
                 return varDataStart;
         }
     }
@@ -389,6 +424,10 @@ public final class MessageValidator
             case StatusResponseDecoder.TEMPLATE_ID: return "StatusResponse";
             case AdminRequestDecoder.TEMPLATE_ID: return "AdminRequest";
             case AdminResponseDecoder.TEMPLATE_ID: return "AdminResponse";
+            case ReadIndexRequestDecoder.TEMPLATE_ID: return "ReadIndexRequest";
+            case ReadIndexResponseDecoder.TEMPLATE_ID: return "ReadIndexResponse";
+            case ClientQueryRequestDecoder.TEMPLATE_ID: return "ClientQueryRequest";
+            case ClientQueryResponseDecoder.TEMPLATE_ID: return "ClientQueryResponse";
             default:
                 final String entryReason = LogEntryCodec.reasonText(code);
                 return "UNKNOWN_REASON".equals(entryReason) ? "UNKNOWN_REASON(" + code + ")" : entryReason;

@@ -79,6 +79,8 @@ class MessageRoundTripTest
 
         assertAppendEntriesFields(decoder);
         assertEquals(ENTRY_PAYLOADS.length, decoder.entryCount());
+        assertEquals(READ_SEQ, decoder.readSeq());
+        assertEquals(LEADER_TIME_NS, decoder.leaderTimeNs());
 
         final UnsafeBuffer entries = new UnsafeBuffer();
         decoder.wrapEntries(entries);
@@ -119,6 +121,8 @@ class MessageRoundTripTest
         assertEquals(LAST_LOG_INDEX, decoder.lastLogIndex());
         assertEquals(NODE_ID, decoder.followerId());
         assertEquals(BooleanType.FALSE, decoder.success());
+        assertEquals(READ_SEQ, decoder.ackedReadSeq());
+        assertEquals(LEADER_TIME_NS, decoder.ackedLeaderTimeNs());
         assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
     }
 
@@ -242,10 +246,68 @@ class MessageRoundTripTest
         assertEquals(NODE_ID, decoder.leaderId());
         assertEquals(AppendCode.COMMITTED, decoder.code());
         assertEquals(RejectReason.NONE, decoder.reason());
+        assertEquals(BooleanType.TRUE, decoder.hasResult());
         final StringBuilder endpoint = new StringBuilder();
         decoder.getLeaderEndpoint(endpoint);
         assertEquals(LEADER_ENDPOINT, endpoint.toString());
+        final byte[] result = new byte[decoder.resultLength()];
+        decoder.getResult(result, 0, result.length);
+        assertArrayEquals(RESULT, result);
         assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void clientQueryRequestRoundTrips()
+    {
+        final ClientQueryRequestDecoder decoder = new ClientQueryRequestDecoder();
+        final DirectBuffer buffer = encodeAndValidate(CLIENT_QUERY_REQUEST);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(SESSION_ID, decoder.sessionId());
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(ReadMode.LEASE, decoder.mode());
+        final byte[] query = new byte[decoder.queryLength()];
+        decoder.getQuery(query, 0, query.length);
+        assertArrayEquals(CLIENT_PAYLOAD, query);
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void clientQueryResponseRoundTrips()
+    {
+        final ClientQueryResponseDecoder decoder = new ClientQueryResponseDecoder();
+        final DirectBuffer buffer = encodeAndValidate(CLIENT_QUERY_RESPONSE);
+        decoder.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+
+        assertEquals(SESSION_ID, decoder.sessionId());
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+        assertEquals(COMMITTED_INDEX, decoder.readIndex());
+        assertEquals(NODE_ID, decoder.leaderId());
+        assertEquals(AppendCode.COMMITTED, decoder.code());
+        assertEquals(LEADER_ENDPOINT, decoder.leaderEndpoint());
+        final byte[] result = new byte[decoder.resultLength()];
+        decoder.getResult(result, 0, result.length);
+        assertArrayEquals(RESULT, result);
+        assertEquals(validator.messageLength(), HEADER_LENGTH + decoder.encodedLength());
+    }
+
+    @Test
+    void readIndexRequestAndResponseRoundTrip()
+    {
+        final ReadIndexRequestDecoder request = new ReadIndexRequestDecoder();
+        DirectBuffer buffer = encodeAndValidate(READ_INDEX_REQUEST);
+        request.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+        assertEquals(TERM, request.term());
+        assertEquals(CORRELATION_ID, request.requestId());
+        assertEquals(NODE_ID, request.fromId());
+
+        final ReadIndexResponseDecoder response = new ReadIndexResponseDecoder();
+        buffer = encodeAndValidate(READ_INDEX_RESPONSE);
+        response.wrap(buffer, OFFSET + HEADER_LENGTH, header.blockLength(), header.version());
+        assertEquals(TERM, response.term());
+        assertEquals(CORRELATION_ID, response.requestId());
+        assertEquals(COMMITTED_INDEX, response.readIndex());
+        assertEquals(NODE_ID, response.leaderId());
     }
 
     @Test

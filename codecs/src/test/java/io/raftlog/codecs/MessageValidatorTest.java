@@ -266,6 +266,10 @@ class MessageValidatorTest
         checkEnumField(SampleMessages.OPEN_SESSION_RESPONSE, OpenSessionResponseDecoder.reasonEncodingOffset(), 18);
         checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.codeEncodingOffset(), 3);
         checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.reasonEncodingOffset(), 18);
+        checkEnumField(SampleMessages.CLIENT_APPEND_RESPONSE, ClientAppendResponseDecoder.hasResultEncodingOffset(), 2);
+        checkEnumField(SampleMessages.CLIENT_QUERY_REQUEST, ClientQueryRequestDecoder.modeEncodingOffset(), 2);
+        checkEnumField(SampleMessages.CLIENT_QUERY_RESPONSE, ClientQueryResponseDecoder.codeEncodingOffset(), 3);
+        checkEnumField(SampleMessages.CLIENT_QUERY_RESPONSE, ClientQueryResponseDecoder.reasonEncodingOffset(), 18);
         checkEnumField(SampleMessages.STATUS_RESPONSE, StatusResponseDecoder.isVoterEncodingOffset(), 2);
         checkEnumField(SampleMessages.ADMIN_REQUEST_ADD_MEMBER, AdminRequestDecoder.actionEncodingOffset(), 3);
         checkEnumField(SampleMessages.ADMIN_REQUEST_TRANSFER_LEADER, AdminRequestDecoder.actionEncodingOffset(), 3);
@@ -627,7 +631,38 @@ class MessageValidatorTest
                 final ClientAppendResponseDecoder d =
                     new ClientAppendResponseDecoder().wrap(buffer, body, blockLength, version);
                 sum += d.sessionId() + d.sequence() + d.index() + d.leaderId() + d.code().value() +
+                    d.reason().value() + d.hasResult().value() + d.leaderEndpoint().length();
+                d.wrapResult(view);
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case ClientQueryRequestDecoder.TEMPLATE_ID:
+            {
+                final ClientQueryRequestDecoder d =
+                    new ClientQueryRequestDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.sessionId() + d.correlationId() + d.mode().value();
+                d.wrapQuery(view);
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case ClientQueryResponseDecoder.TEMPLATE_ID:
+            {
+                final ClientQueryResponseDecoder d =
+                    new ClientQueryResponseDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.sessionId() + d.correlationId() + d.readIndex() + d.leaderId() + d.code().value() +
                     d.reason().value() + d.leaderEndpoint().length();
+                d.wrapResult(view);
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+            {
+                final ReadIndexRequestDecoder d = new ReadIndexRequestDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.term() + d.requestId() + d.fromId();
+                return offset + HEADER_LENGTH + d.encodedLength();
+            }
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+            {
+                final ReadIndexResponseDecoder d =
+                    new ReadIndexResponseDecoder().wrap(buffer, body, blockLength, version);
+                sum += d.term() + d.requestId() + d.readIndex() + d.leaderId();
                 return offset + HEADER_LENGTH + d.encodedLength();
             }
             case StatusRequestDecoder.TEMPLATE_ID:

@@ -51,7 +51,7 @@ enum SampleMessages
 
             return HEADER_LENGTH + new AppendEntriesEncoder().wrapAndApplyHeader(buffer, offset, header())
                 .term(TERM).prevLogIndex(PREV_LOG_INDEX).prevLogTerm(PREV_LOG_TERM).leaderCommit(LEADER_COMMIT)
-                .leaderId(NODE_ID).entryCount(ENTRY_PAYLOADS.length)
+                .leaderId(NODE_ID).entryCount(ENTRY_PAYLOADS.length).readSeq(READ_SEQ).leaderTimeNs(LEADER_TIME_NS)
                 .putEntries(entries, 0, entriesLength)
                 .encodedLength();
         }
@@ -63,6 +63,7 @@ enum SampleMessages
             return HEADER_LENGTH + new AppendResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
                 .term(TERM).matchIndex(MATCH_INDEX).conflictIndex(CONFLICT_INDEX).conflictTerm(CONFLICT_TERM)
                 .lastLogIndex(LAST_LOG_INDEX).followerId(NODE_ID).success(BooleanType.FALSE)
+                .ackedReadSeq(READ_SEQ).ackedLeaderTimeNs(LEADER_TIME_NS)
                 .encodedLength();
         }
     },
@@ -144,8 +145,49 @@ enum SampleMessages
         {
             return HEADER_LENGTH + new ClientAppendResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
                 .sessionId(SESSION_ID).sequence(SEQUENCE).index(COMMITTED_INDEX).leaderId(NODE_ID)
+                .code(AppendCode.COMMITTED).reason(RejectReason.NONE).hasResult(BooleanType.TRUE)
+                .leaderEndpoint(LEADER_ENDPOINT)
+                .putResult(new UnsafeBuffer(RESULT), 0, RESULT.length)
+                .encodedLength();
+        }
+    },
+    CLIENT_QUERY_REQUEST(ClientQueryRequestDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new ClientQueryRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .sessionId(SESSION_ID).correlationId(CORRELATION_ID).mode(ReadMode.LEASE)
+                .putQuery(new UnsafeBuffer(CLIENT_PAYLOAD), 0, CLIENT_PAYLOAD.length)
+                .encodedLength();
+        }
+    },
+    CLIENT_QUERY_RESPONSE(ClientQueryResponseDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new ClientQueryResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .sessionId(SESSION_ID).correlationId(CORRELATION_ID).readIndex(COMMITTED_INDEX).leaderId(NODE_ID)
                 .code(AppendCode.COMMITTED).reason(RejectReason.NONE)
                 .leaderEndpoint(LEADER_ENDPOINT)
+                .putResult(new UnsafeBuffer(RESULT), 0, RESULT.length)
+                .encodedLength();
+        }
+    },
+    READ_INDEX_REQUEST(ReadIndexRequestDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new ReadIndexRequestEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .term(TERM).requestId(CORRELATION_ID).fromId(NODE_ID)
+                .encodedLength();
+        }
+    },
+    READ_INDEX_RESPONSE(ReadIndexResponseDecoder.TEMPLATE_ID)
+    {
+        int encode(final MutableDirectBuffer buffer, final int offset)
+        {
+            return HEADER_LENGTH + new ReadIndexResponseEncoder().wrapAndApplyHeader(buffer, offset, header())
+                .term(TERM).requestId(CORRELATION_ID).readIndex(COMMITTED_INDEX).leaderId(NODE_ID)
                 .encodedLength();
         }
     },
@@ -239,6 +281,9 @@ enum SampleMessages
     static final byte[] CHUNK = bytes(1_000, 11);
     static final byte[] CONFIGURATION = bytes(57, 3);
     static final byte[] CLIENT_PAYLOAD = bytes(64, 23);
+    static final byte[] RESULT = bytes(9, 31);
+    static final long READ_SEQ = 77_777L;
+    static final long LEADER_TIME_NS = 123_456_789_012L;
 
     /** Payloads of the three entries of {@link #APPEND_ENTRIES_THREE}: empty, small, larger than a cache line. */
     static final byte[][] ENTRY_PAYLOADS = { new byte[0], bytes(17, 5), bytes(300, 9) };

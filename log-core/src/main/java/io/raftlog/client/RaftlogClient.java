@@ -1,8 +1,12 @@
 package io.raftlog.client;
 
+import io.aeron.FragmentAssembler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.raftlog.codecs.AppendCode;
+import io.raftlog.codecs.BooleanType;
+import io.raftlog.codecs.ClientQueryRequestEncoder;
+import io.raftlog.codecs.ClientQueryResponseDecoder;
 import io.raftlog.codecs.ClientAppendRequestEncoder;
 import io.raftlog.codecs.ClientAppendResponseDecoder;
 import io.raftlog.codecs.CloseSessionRequestEncoder;
@@ -11,6 +15,7 @@ import io.raftlog.codecs.MessageHeaderEncoder;
 import io.raftlog.codecs.MessageValidator;
 import io.raftlog.codecs.OpenSessionRequestEncoder;
 import io.raftlog.codecs.OpenSessionResponseDecoder;
+import io.raftlog.codecs.ReadMode;
 import io.raftlog.codecs.RejectReason;
 import io.raftlog.codecs.SessionCode;
 import org.agrona.CloseHelper;
@@ -48,6 +53,40 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         void onCommitted(long sequence, long index);
     }
 
+    /**
+     * Told of each acknowledged append with what the cluster's state machine returned when it applied it, on the
+     * thread that calls {@link #poll}. The result's bytes are valid only during the call.
+     */
+    @FunctionalInterface
+    public interface ResultHandler
+    {
+        /**
+         * @param hasResult false when the append was a retry of an entry applied before, whose result the cluster
+         *                  does not keep (its index is still exact), or when the cluster runs no state machine.
+         */
+        void onApplied(long sequence, long index, boolean hasResult, DirectBuffer result, int offset, int length);
+    }
+
+    /**
+     * Told of each answered or refused query ({@link #query}), on the thread that calls {@link #poll}.
+     */
+    public interface QueryHandler
+    {
+        /**
+         * A linearizable answer: the state it was read from held every entry committed before the query was sent.
+         * The bytes are valid only during the call.
+         */
+        void onAnswer(long correlationId, long readIndex, DirectBuffer result, int offset, int length);
+
+        /**
+         * The cluster cannot answer it (no state machine, the query too large): retrying will not help.
+         */
+        void onRefused(long correlationId, RejectReason reason);
+    }
+
+    /** Queries a client may have waiting at once. */
+    public static final int MAX_PENDING_QUERIES = 64;
+
     private enum State
     {
         OPENING, ATTACHING, CONNECTED, FAILED, CLOSED
@@ -58,7 +97,15 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
     private static final int FRAGMENT_LIMIT = 64;
 
     private final ClusterLink link;
-    private final AckHandler ackHandler;
+    private final ResultHandler resultHandler;
+    private QueryHandler queryHandler;
+    private PendingQueries queries;
+    private long nextQueryCorrelationId = 1;
+    private final ClientQueryRequestEncoder queryRequest = new ClientQueryRequestEncoder();
+    private final ClientQueryResponseDecoder queryResponse = new ClientQueryResponseDecoder();
+    private final UnsafeBuffer resultView = new UnsafeBuffer(0, 0);
+    /** Answers with a state machine's result may be larger than one datagram. */
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final NanoClock clock;
     private final long responseTimeoutNs;
     private final long noLeaderTimeoutNs;
@@ -106,7 +153,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
     private long leaderChanges;
     private long rejections;
 
-    private RaftlogClient(final ClientContext context, final AckHandler ackHandler)
+    private RaftlogClient(final ClientContext context, final ResultHandler resultHandler)
     {
         context.conclude();
         this.clock = context.clock();
@@ -114,7 +161,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         this.noLeaderTimeoutNs = context.noLeaderTimeoutNs();
         this.maxInFlight = context.maxInFlight();
         this.retransmitBufferBytes = context.retransmitBufferBytes();
-        this.ackHandler = ackHandler;
+        this.resultHandler = resultHandler;
         this.link = new ClusterLink(context.aeron(), context.members(), context.responseHost(),
             context.responseStreamId(), context.noLeaderTimeoutNs(), clock);
         final long nowNs = clock.nanoTime();
@@ -131,7 +178,18 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
      */
     public static RaftlogClient connect(final ClientContext context, final AckHandler ackHandler)
     {
-        final RaftlogClient client = new RaftlogClient(context, ackHandler);
+        return connect(context, (sequence, index, hasResult, result, offset, length) ->
+            ackHandler.onCommitted(sequence, index));
+    }
+
+    /**
+     * Opens a session whose acknowledgements carry the state machine's results.
+     *
+     * @throws RaftlogClientException when no leader accepts a session within the no-leader timeout.
+     */
+    public static RaftlogClient connect(final ClientContext context, final ResultHandler resultHandler)
+    {
+        final RaftlogClient client = new RaftlogClient(context, resultHandler);
         final IdleStrategy idle = new BackoffIdleStrategy(1, 10, 1_000, 1_000_000);
         while (client.state == State.OPENING)
         {
@@ -257,6 +315,59 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
     }
 
     /**
+     * Where the answers to {@link #query} go.
+     */
+    public RaftlogClient queryHandler(final QueryHandler queryHandler)
+    {
+        this.queryHandler = queryHandler;
+        return this;
+    }
+
+    /**
+     * A linearizable read of the cluster's state machine: the leader confirms it still leads (ReadIndex), or
+     * answers from its lease when {@code lease} is true and it holds one, then its state machine answers once it
+     * has applied everything committed before. Retried with the leader when it changes: a read has no effect, so
+     * sending it twice is harmless. The query's bytes are copied.
+     *
+     * @return a correlation id for the {@link QueryHandler}; or BACK_PRESSURED ({@link #MAX_PENDING_QUERIES}
+     * waiting), TOO_LARGE, CLOSED.
+     */
+    public long query(final DirectBuffer query, final int offset, final int length, final boolean lease)
+    {
+        if (state == State.FAILED || state == State.CLOSED)
+        {
+            return CLOSED;
+        }
+        if (queryHandler == null)
+        {
+            throw new IllegalStateException("set a queryHandler first");
+        }
+        if (length > maxPayloadLength || length < 0)
+        {
+            return TOO_LARGE;
+        }
+        if (queries.isFull())
+        {
+            return BACK_PRESSURED;
+        }
+        final long correlationId = nextQueryCorrelationId++;
+        queries.add(correlationId, query, offset, length, lease);
+        if (state == State.CONNECTED)
+        {
+            sendQueries(clock.nanoTime());
+        }
+        return correlationId;
+    }
+
+    /**
+     * @return queries sent or waiting to be, not yet answered.
+     */
+    public int pendingQueries()
+    {
+        return queries == null ? 0 : queries.count();
+    }
+
+    /**
      * Receives responses, sends what waits, and acts on timeouts: call it in the client's duty cycle.
      *
      * @return the amount of work done.
@@ -267,7 +378,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         {
             return 0;
         }
-        int work = link.poll(this, FRAGMENT_LIMIT);
+        int work = link.poll(assembler, FRAGMENT_LIMIT);
         final long nowNs = clock.nanoTime();
         switch (state)
         {
@@ -335,8 +446,9 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
             resendFrom = Long.MAX_VALUE;
         }
         int work = sendAppends();
-        if (oldestUnacked < nextSequence &&
-            nowNs - Math.max(lastHeardNs, waitingSinceNs) > responseTimeoutNs)
+        work += sendQueries(nowNs);
+        if ((oldestUnacked < nextSequence && nowNs - Math.max(lastHeardNs, waitingSinceNs) > responseTimeoutNs) ||
+            isQueryOverdue(nowNs))
         {
             // the leader went quiet with appends outstanding: look for the leader again
             leaderChanges++;
@@ -376,6 +488,43 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         return sent;
     }
 
+    private int sendQueries(final long nowNs)
+    {
+        int sent = 0;
+        for (int slot = 0; slot < queries.count(); slot++)
+        {
+            if (queries.isSent(slot))
+            {
+                continue;
+            }
+            queryRequest.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .sessionId(sessionId)
+                .correlationId(queries.correlationId(slot))
+                .mode(queries.isLease(slot) ? ReadMode.LEASE : ReadMode.READ_INDEX)
+                .putQuery(queries.buffer(), queries.offset(slot), queries.length(slot));
+            if (link.offer(targetId, sendBuffer, 0,
+                MessageHeaderEncoder.ENCODED_LENGTH + queryRequest.encodedLength()) <= 0)
+            {
+                break;
+            }
+            queries.markSent(slot, nowNs);
+            sent++;
+        }
+        return sent;
+    }
+
+    private boolean isQueryOverdue(final long nowNs)
+    {
+        for (int slot = 0; slot < queries.count(); slot++)
+        {
+            if (queries.isSent(slot) && nowNs - Math.max(lastHeardNs, queries.sentAtNs(slot)) > responseTimeoutNs)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final int templateId = validator.validate(buffer, offset, length);
@@ -394,6 +543,11 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         {
             openResponse.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
             onOpenResponse();
+        }
+        else if (templateId == ClientQueryResponseDecoder.TEMPLATE_ID)
+        {
+            queryResponse.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
+            onQueryResponse(buffer);
         }
     }
 
@@ -421,6 +575,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
             state = State.CONNECTED;
             lastHeardNs = nowNs;
             waitingSinceNs = nowNs;
+            queries.markAllUnsent(); // this member may not have had them
             nextToSend = oldestUnacked;
             if (nextToSend < nextSequence)
             {
@@ -460,7 +615,11 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
             {
                 lastHeardNs = nowNs;
             }
-            acknowledge(sequence, appendResponse.index());
+            final boolean hasResult = appendResponse.hasResult() == BooleanType.TRUE;
+            appendResponse.skipLeaderEndpoint();
+            final int resultLength = appendResponse.resultLength();
+            appendResponse.wrapResult(resultView);
+            acknowledge(sequence, appendResponse.index(), hasResult, resultView, 0, resultLength);
             return;
         }
         if (state != State.CONNECTED)
@@ -507,7 +666,79 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         }
     }
 
-    private void acknowledge(final long sequence, final long index)
+    private void onQueryResponse(final DirectBuffer buffer)
+    {
+        if (queryResponse.sessionId() != sessionId || sessionId == 0)
+        {
+            return;
+        }
+        final int slot = queries.slotOf(queryResponse.correlationId());
+        if (slot == PendingQueries.NONE)
+        {
+            return; // answered already: a duplicate of a resent query
+        }
+        final long nowNs = clock.nanoTime();
+        lastHeardNs = nowNs;
+        final long correlationId = queryResponse.correlationId();
+        final long readIndex = queryResponse.readIndex();
+        final AppendCode code = queryResponse.code();
+        final RejectReason reason = queryResponse.reason();
+        final int leaderId = queryResponse.leaderId();
+        if (code == AppendCode.COMMITTED)
+        {
+            queryResponse.skipLeaderEndpoint();
+            final int resultLength = queryResponse.resultLength();
+            queryResponse.wrapResult(resultView);
+            queries.remove(slot);
+            queryHandler.onAnswer(correlationId, readIndex, resultView, 0, resultLength);
+            return;
+        }
+        rejections++;
+        switch (reason)
+        {
+            case NOT_LEADER:
+            case NO_LEADER:
+            {
+                final String leaderEndpoint = queryResponse.leaderEndpoint();
+                queries.markAllUnsent();
+                if (state == State.CONNECTED)
+                {
+                    leaderChanges++;
+                    noLeaderSinceNs = nowNs;
+                    state = State.ATTACHING;
+                    if (reason == RejectReason.NOT_LEADER)
+                    {
+                        redirectTo(leaderId, leaderEndpoint, nowNs);
+                    }
+                    else
+                    {
+                        tryNextMember(nowNs);
+                        backoffUntilNs = nowNs + REJECT_BACKOFF_NS;
+                    }
+                }
+                break;
+            }
+
+            case BACK_PRESSURED:
+            case TRANSFERRING:
+            case NOT_READY:
+                queries.markUnsent(slot); // sent again in the next poll
+                break;
+
+            default:
+                queries.remove(slot);
+                queryHandler.onRefused(correlationId, reason);
+                break;
+        }
+    }
+
+    private void acknowledge(
+        final long sequence,
+        final long index,
+        final boolean hasResult,
+        final DirectBuffer result,
+        final int resultOffset,
+        final int resultLength)
     {
         if (sequence < oldestUnacked || sequence >= nextSequence)
         {
@@ -520,7 +751,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         }
         slotIndex[slot] = index;
         acknowledged++;
-        ackHandler.onCommitted(sequence, index);
+        resultHandler.onApplied(sequence, index, hasResult, result, resultOffset, resultLength);
         final long oldestBefore = oldestUnacked;
         while (oldestUnacked < nextSequence && slotIndex[(int)(oldestUnacked & slotMask)] != 0)
         {
@@ -578,6 +809,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         sendBuffer = new UnsafeBuffer(new byte[slotBytes + 128]);
         slotLength = new int[slots];
         slotIndex = new long[slots];
+        queries = new PendingQueries(MAX_PENDING_QUERIES, maxPayload);
     }
 
     private void fail(final String reason)

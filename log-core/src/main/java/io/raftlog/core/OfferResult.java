@@ -23,6 +23,11 @@ public final class OfferResult
     public static final long NOT_READY = -6;
     /** Membership: the change is not possible (unknown or existing member, no voters left, too many members). */
     public static final long INVALID_CHANGE = -7;
+    /**
+     * Reads: this leader holds no lease now (lease reads off, no recent quorum of acknowledgements, or a transfer
+     * under way); use a ReadIndex read instead.
+     */
+    public static final long NO_LEASE = -8;
 
     private OfferResult()
     {
@@ -57,6 +62,10 @@ public final class OfferResult
         if (result == NOT_READY)
         {
             return "NOT_READY";
+        }
+        if (result == NO_LEASE)
+        {
+            return "NO_LEASE";
         }
         if (result == INVALID_CHANGE)
         {

@@ -29,6 +29,13 @@ final class PeerProgress
     long snapshotIndex;
     long snapshotOffset;
     boolean chunkInFlight;
+    /** The highest read round the peer has echoed in this term (ReadIndex). */
+    long ackedReadSeq;
+    /** The latest leader send time the peer has echoed in this term (the lease). */
+    long ackedLeaderTimeNs = NEVER;
+
+    /** A time no lease can start from: far enough from the range of long that adding a lease cannot overflow. */
+    static final long NEVER = Long.MIN_VALUE / 2;
 
     PeerProgress(final int memberId, final int maxInflightMessages, final int maxInflightBytes)
     {
@@ -45,7 +52,18 @@ final class PeerProgress
         chunkInFlight = false;
         recentActive = false;
         lastProgressNs = nowNs;
+        ackedReadSeq = 0;
+        ackedLeaderTimeNs = NEVER;
         inflight.clear();
+    }
+
+    /**
+     * The peer echoed a read round and a send time of this leader's: it still followed this leader when it got them.
+     */
+    void echoed(final long readSeq, final long leaderTimeNs)
+    {
+        ackedReadSeq = Math.max(ackedReadSeq, readSeq);
+        ackedLeaderTimeNs = Math.max(ackedLeaderTimeNs, leaderTimeNs);
     }
 
     void becomeProbe(final long newNextIndex)

@@ -15,7 +15,9 @@ public interface PeerTransport
     void sendVoteResponse(int to, long term, int voterId, boolean preVote, boolean granted);
 
     /**
-     * @param entries {@code entryCount} consecutive log entry records, as stored.
+     * @param entries      {@code entryCount} consecutive log entry records, as stored.
+     * @param readSeq      the leader's read round, echoed by the follower (ReadIndex).
+     * @param leaderTimeNs the leader's clock when sending, echoed by the follower (the start of a lease).
      * @return false when the message could not be sent now (back-pressure, not connected).
      */
     boolean sendAppendEntries(
@@ -28,7 +30,9 @@ public interface PeerTransport
         int entryCount,
         DirectBuffer entries,
         int offset,
-        int length);
+        int length,
+        long readSeq,
+        long leaderTimeNs);
 
     void sendAppendResponse(
         int to,
@@ -39,7 +43,9 @@ public interface PeerTransport
         long conflictIndex,
         long conflictTerm,
         long lastLogIndex,
-        long rejectedIndex);
+        long rejectedIndex,
+        long ackedReadSeq,
+        long ackedLeaderTimeNs);
 
     void sendTimeoutNow(int to, long term, int leaderId);
 
@@ -66,4 +72,14 @@ public interface PeerTransport
 
     void sendInstallSnapshotResponse(
         int to, long term, int followerId, long lastIncludedIndex, long nextChunkOffset, boolean success);
+
+    /**
+     * A follower asks the leader to confirm a read index for one of its reads.
+     */
+    void sendReadIndexRequest(int to, long term, int fromId, long requestId);
+
+    /**
+     * @param readIndex the confirmed read index, or a negative {@link OfferResult} when refused.
+     */
+    void sendReadIndexResponse(int to, long term, int leaderId, long requestId, long readIndex);
 }

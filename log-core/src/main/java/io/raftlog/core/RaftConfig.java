@@ -24,6 +24,9 @@ public final class RaftConfig
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private long randomSeed = 1;
+    private int maxPendingReads = 4096;
+    private boolean leaseReads;
+    private long clockDriftBoundNs = -1;
     private boolean concluded;
 
     public RaftConfig selfId(final int selfId)
@@ -191,6 +194,62 @@ public final class RaftConfig
     }
 
     /**
+     * ReadIndex reads a leader holds at once, its own and its followers', while it confirms its leadership.
+     */
+    public RaftConfig maxPendingReads(final int maxPendingReads)
+    {
+        this.maxPendingReads = maxPendingReads;
+        return this;
+    }
+
+    public int maxPendingReads()
+    {
+        return maxPendingReads;
+    }
+
+    /**
+     * Lease reads (dissertation 6.4.1): a leader answers a read without a round of messages while a quorum
+     * acknowledged a message it sent less than {@code electionTimeoutNs - clockDriftBoundNs} ago. Correct only if
+     * clocks run at nearly the same rate: no member's election timeout may elapse faster, in real time, than the
+     * leader's lease by more than {@link #clockDriftBoundNs}. Requires {@link #checkQuorum} (which makes followers
+     * refuse to vote while they hear from a leader); a member also refuses votes for an election timeout after it
+     * starts, so a restart does not forget a lease it granted. Off by default.
+     */
+    public RaftConfig leaseReads(final boolean leaseReads)
+    {
+        this.leaseReads = leaseReads;
+        return this;
+    }
+
+    public boolean leaseReads()
+    {
+        return leaseReads;
+    }
+
+    /**
+     * How much earlier than the election timeout a lease ends: the bound on clock drift between members over one
+     * election timeout (plus the time between checking a lease and reading). Default a tenth of the timeout.
+     */
+    public RaftConfig clockDriftBoundNs(final long clockDriftBoundNs)
+    {
+        this.clockDriftBoundNs = clockDriftBoundNs;
+        return this;
+    }
+
+    public long clockDriftBoundNs()
+    {
+        return clockDriftBoundNs < 0 ? electionTimeoutNs / 10 : clockDriftBoundNs;
+    }
+
+    /**
+     * @return how long a lease lasts from the send time of the message a quorum acknowledged.
+     */
+    public long leaseNs()
+    {
+        return electionTimeoutNs - clockDriftBoundNs();
+    }
+
+    /**
      * Seeds the election-timeout jitter; give each member a different seed.
      */
     public RaftConfig randomSeed(final long randomSeed)
@@ -291,6 +350,20 @@ public final class RaftConfig
         if (maxUncommittedEntries < 1)
         {
             throw new IllegalArgumentException("maxUncommittedEntries: must be at least 1");
+        }
+        if (maxPendingReads < 1)
+        {
+            throw new IllegalArgumentException("maxPendingReads: must be at least 1");
+        }
+        if (clockDriftBoundNs() >= electionTimeoutNs)
+        {
+            throw new IllegalArgumentException("clockDriftBoundNs: must be less than electionTimeoutNs (" +
+                electionTimeoutNs + "), got " + clockDriftBoundNs);
+        }
+        if (leaseReads && !checkQuorum)
+        {
+            throw new IllegalArgumentException("leaseReads: requires checkQuorum (followers must refuse votes " +
+                "while they hear from a leader)");
         }
         concluded = true;
         return this;

@@ -35,6 +35,8 @@ public final class RaftCore
     private final long promotionLagEntries;
     private final boolean preVote;
     private final boolean checkQuorum;
+    private final boolean leaseReads;
+    private final long leaseNs;
 
     private final LogStore log;
     private final MetaStore meta;
@@ -94,6 +96,21 @@ public final class RaftCore
     private long droppedMessages;
     private long snapshotsInstalled;
 
+    /** Leader: reads waiting for a quorum to acknowledge a round sent after they arrived (ReadIndex). */
+    private final PendingReads pendingReads;
+    /** Leader: the read round every AppendEntries carries; a new round starts in the flush after a read arrives. */
+    private long readSeq;
+    private boolean readRoundWanted;
+    /** Leader: the index of its term's no-op; no read index is below it (it commits everything before it). */
+    private long termStartIndex;
+    /** Leader: a TimeoutNow was sent in this term, so another member may be elected at any time: no lease. */
+    private boolean leaseVoided;
+    /** When this core started: with lease reads, it refuses votes for an election timeout after it. */
+    private long startedAtNs;
+    /** Follower: the latest read round and send time of the current leader's, echoed in every answer. */
+    private long echoReadSeq;
+    private long echoLeaderTimeNs;
+
     public RaftCore(
         final RaftConfig config,
         final LogStore log,
@@ -114,6 +131,9 @@ public final class RaftCore
         this.promotionLagEntries = config.promotionLagEntries();
         this.preVote = config.preVote();
         this.checkQuorum = config.checkQuorum();
+        this.leaseReads = config.leaseReads();
+        this.leaseNs = config.leaseNs();
+        this.pendingReads = new PendingReads(config.maxPendingReads());
         this.log = log;
         this.meta = meta;
         this.snapshots = snapshots;
@@ -135,6 +155,7 @@ public final class RaftCore
     public void start(final long nowNs)
     {
         this.nowNs = nowNs;
+        this.startedAtNs = nowNs;
         currentTerm = meta.currentTerm();
         votedFor = meta.votedFor();
         membership.load(snapshots, log, nowNs);
@@ -592,7 +613,21 @@ public final class RaftCore
             {
                 work++;
             }
-            replicator.context(currentTerm, commitIndex, nowNs);
+            replicator.context(currentTerm, commitIndex, nowNs, readSeq);
+            if (readRoundWanted)
+            {
+                // a new read round: every follower hears of it now, not at the next heartbeat
+                readRoundWanted = false;
+                readSeq++;
+                replicator.context(currentTerm, commitIndex, nowNs, readSeq);
+                for (int slot = 0; slot < config.size(); slot++)
+                {
+                    if (slot != selfSlot)
+                    {
+                        work += replicator.heartbeat(membership.peer(slot));
+                    }
+                }
+            }
             for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
@@ -600,6 +635,7 @@ public final class RaftCore
                     work += replicator.replicate(membership.peer(slot));
                 }
             }
+            work += confirmReads();
             if (transferTargetId != NO_MEMBER && !timeoutNowSent)
             {
                 final int slot = config.slotOf(transferTargetId);
@@ -607,6 +643,7 @@ public final class RaftCore
                 {
                     transport.sendTimeoutNow(transferTargetId, currentTerm, selfId);
                     timeoutNowSent = true;
+                    leaseVoided = true; // the target may win an election at once, whatever any lease says
                     work++;
                 }
             }
@@ -614,12 +651,168 @@ public final class RaftCore
         else if (ackPending && role == Role.FOLLOWER && leaderId != NO_MEMBER)
         {
             final long match = Math.min(verifiedIndex, durableIndex);
-            transport.sendAppendResponse(leaderId, currentTerm, selfId, true, match, 0, 0, verifiedIndex, 0);
+            transport.sendAppendResponse(
+                leaderId, currentTerm, selfId, true, match, 0, 0, verifiedIndex, 0, echoReadSeq, echoLeaderTimeNs);
             lastAckedMatch = match;
             ackPending = false;
             work++;
         }
         return work;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Linearizable reads
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Asks for a read index (ReadIndex, dissertation 6.4) without writing to the log. The answer comes through
+     * {@link RaftListener#onReadIndex(long, long)} with {@code requestId}: once this member has applied the log up to
+     * the read index, its state reflects every write committed before this call, and a read of it is linearizable.
+     * <ul>
+     *   <li>A leader takes as read index its commit index, or its term's no-op if that is not committed yet (which
+     *   commits everything before it), and answers once a quorum acknowledged a round of messages sent after the
+     *   request: proof that no other leader had been elected by then. If it stops leading first, it answers
+     *   {@link OfferResult#NOT_LEADER}.</li>
+     *   <li>A follower asks its leader, which confirms the read the same way and sends the read index back. A lost
+     *   message means no answer: the caller needs a timeout.</li>
+     * </ul>
+     *
+     * @return 0 when the read is under way, or {@link OfferResult#NOT_LEADER} (no leader known), or
+     * {@link OfferResult#BACK_PRESSURED} (too many reads waiting).
+     */
+    public long readIndex(final long requestId)
+    {
+        if (role == Role.LEADER)
+        {
+            return queueRead(selfId, requestId);
+        }
+        if (role == Role.FOLLOWER && leaderId != NO_MEMBER)
+        {
+            transport.sendReadIndexRequest(leaderId, currentTerm, selfId, requestId);
+            return 0;
+        }
+        return OfferResult.NOT_LEADER;
+    }
+
+    /**
+     * A lease read (dissertation 6.4.1): while a quorum acknowledged a message this leader sent less than the lease
+     * ago (the election timeout less the clock-drift bound), no other leader can have been elected, so the read
+     * index may be used at once, without a round of messages. Correct only within the configured clock drift; see
+     * {@link RaftConfig#leaseReads(boolean)}.
+     *
+     * @param nowNs the time now, on the clock the core is ticked with (not the last tick's: a lease must not be
+     *              judged by a stale clock).
+     * @return the read index, or {@link OfferResult#NOT_LEADER}, or {@link OfferResult#NO_LEASE} (lease reads off,
+     * the lease lapsed, or a transfer may elect another leader at once).
+     */
+    public long leaseReadIndex(final long nowNs)
+    {
+        if (role != Role.LEADER)
+        {
+            return OfferResult.NOT_LEADER;
+        }
+        if (!leaseReads || leaseVoided || transferTargetId != NO_MEMBER || selfSlot < 0)
+        {
+            return OfferResult.NO_LEASE;
+        }
+        for (int slot = 0; slot < config.size(); slot++)
+        {
+            indexBySlot[slot] = slot == selfSlot ? nowNs : membership.peer(slot).ackedLeaderTimeNs;
+        }
+        final long leaseStartNs = config.quorumIndex(indexBySlot, quorumScratch, quorum);
+        if (nowNs - leaseStartNs >= leaseNs)
+        {
+            return OfferResult.NO_LEASE;
+        }
+        return Math.max(commitIndex, termStartIndex);
+    }
+
+    /**
+     * @return reads this leader holds until a quorum confirms them.
+     */
+    public int pendingReads()
+    {
+        return pendingReads.size();
+    }
+
+    public void onReadIndexRequest(final long term, final int fromId, final long requestId)
+    {
+        if (role != Role.LEADER || term != currentTerm)
+        {
+            // a follower of another term, or one that takes this member for its leader by mistake: it retries
+            transport.sendReadIndexResponse(fromId, currentTerm, selfId, requestId, OfferResult.NOT_LEADER);
+            return;
+        }
+        final long result = queueRead(fromId, requestId);
+        if (result < 0)
+        {
+            transport.sendReadIndexResponse(fromId, currentTerm, selfId, requestId, result);
+        }
+    }
+
+    public void onReadIndexResponse(final long term, final int fromLeaderId, final long requestId, final long readIndex)
+    {
+        // A confirmed read index stays valid whatever happened since: the leader confirmed it after the request was
+        // sent, and the committed prefix up to it is the same on every member.
+        listener.onReadIndex(requestId, readIndex);
+    }
+
+    private long queueRead(final int origin, final long requestId)
+    {
+        if (pendingReads.isFull())
+        {
+            return OfferResult.BACK_PRESSURED;
+        }
+        // confirmed by the next round, which starts in this cycle's flush
+        pendingReads.add(origin, requestId, Math.max(commitIndex, termStartIndex), readSeq + 1);
+        readRoundWanted = true;
+        return 0;
+    }
+
+    /**
+     * Answers the reads whose round a quorum has acknowledged (this leader counts for itself).
+     */
+    private int confirmReads()
+    {
+        if (pendingReads.isEmpty() || selfSlot < 0)
+        {
+            return 0;
+        }
+        for (int slot = 0; slot < config.size(); slot++)
+        {
+            indexBySlot[slot] = slot == selfSlot ? readSeq : membership.peer(slot).ackedReadSeq;
+        }
+        final long confirmedRound = config.quorumIndex(indexBySlot, quorumScratch, quorum);
+        int confirmed = 0;
+        while (!pendingReads.isEmpty() && pendingReads.oldestRound() <= confirmedRound)
+        {
+            answerRead(pendingReads.oldestOrigin(), pendingReads.oldestRequestId(), pendingReads.oldestReadIndex());
+            pendingReads.removeOldest();
+            confirmed++;
+        }
+        return confirmed;
+    }
+
+    private void refusePendingReads()
+    {
+        while (!pendingReads.isEmpty())
+        {
+            answerRead(pendingReads.oldestOrigin(), pendingReads.oldestRequestId(), OfferResult.NOT_LEADER);
+            pendingReads.removeOldest();
+        }
+        readRoundWanted = false;
+    }
+
+    private void answerRead(final int origin, final long requestId, final long readIndex)
+    {
+        if (origin == selfId)
+        {
+            listener.onReadIndex(requestId, readIndex);
+        }
+        else
+        {
+            transport.sendReadIndexResponse(origin, currentTerm, selfId, requestId, readIndex);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -738,7 +931,9 @@ public final class RaftCore
         final int entryCount,
         final DirectBuffer entries,
         final int offset,
-        final int length)
+        final int length,
+        final long readSeq,
+        final long leaderTimeNs)
     {
         if (!isPossibleLeader(leaderId))
         {
@@ -754,7 +949,7 @@ public final class RaftCore
             // A stale leader learns the newer term from this and steps down; the message itself is dropped.
             droppedMessages++;
             transport.sendAppendResponse(
-                leaderId, currentTerm, selfId, false, 0, 0, 0, log.lastIndex(), prevLogIndex);
+                leaderId, currentTerm, selfId, false, 0, 0, 0, log.lastIndex(), prevLogIndex, 0, 0);
             return;
         }
         if (role == Role.LEADER && term == currentTerm)
@@ -768,6 +963,9 @@ public final class RaftCore
         }
         lastLeaderContactNs = nowNs;
         resetElectionTimer();
+        // whatever becomes of its entries, this message reached a follower of this leader: say so in the answer
+        echoReadSeq = Math.max(echoReadSeq, readSeq);
+        echoLeaderTimeNs = Math.max(echoLeaderTimeNs, leaderTimeNs);
 
         final long lastIndex = log.lastIndex();
         if (prevLogIndex > lastIndex)
@@ -791,7 +989,7 @@ public final class RaftCore
                 position += LogEntryCodec.recordLength(entries, position);
             }
             onAppendEntries(term, leaderId, log.baseIndex(), log.termAt(log.baseIndex()), leaderCommit,
-                entryCount - (int)skip, entries, position, length - (position - offset));
+                entryCount - (int)skip, entries, position, length - (position - offset), readSeq, leaderTimeNs);
             return;
         }
         final long termAtPrev = log.termAt(prevLogIndex);
@@ -855,7 +1053,9 @@ public final class RaftCore
         final long conflictIndex,
         final long conflictTerm,
         final long lastLogIndex,
-        final long rejectedIndex)
+        final long rejectedIndex,
+        final long ackedReadSeq,
+        final long ackedLeaderTimeNs)
     {
         final int slot = answeringFollowerSlot(term, followerId);
         if (slot < 0)
@@ -863,6 +1063,12 @@ public final class RaftCore
             return;
         }
         final PeerProgress peer = membership.peer(slot);
+        // an answer of this term, success or not, shows the follower still followed this leader
+        peer.echoed(ackedReadSeq, ackedLeaderTimeNs);
+        if (!pendingReads.isEmpty() && ackedReadSeq >= pendingReads.oldestRound())
+        {
+            confirmReads();
+        }
         if (success)
         {
             final long matched = Math.min(matchIndex, log.lastIndex());
@@ -1170,14 +1376,24 @@ public final class RaftCore
         heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
         checkQuorumDeadlineNs = nowNs + electionTimeoutNs;
         transferTargetId = NO_MEMBER;
+        leaseVoided = false;
         batch.discard();
         listener.onRoleChange(role, currentTerm, leaderId);
         // Paper section 8: a no-op of the new term lets the leader commit (and learn) everything before it.
-        stage(EntryType.NOOP, emptyBuffer, 0, 0, false);
+        termStartIndex = stage(EntryType.NOOP, emptyBuffer, 0, 0, false);
     }
 
     private void becomeFollower(final long term, final int newLeaderId)
     {
+        if (role == Role.LEADER)
+        {
+            refusePendingReads();
+        }
+        if (term != currentTerm || newLeaderId != leaderId)
+        {
+            echoReadSeq = 0;
+            echoLeaderTimeNs = 0;
+        }
         if (term > currentTerm)
         {
             currentTerm = term;
@@ -1218,7 +1434,7 @@ public final class RaftCore
         if (nowNs >= heartbeatDeadlineNs)
         {
             heartbeatDeadlineNs = nowNs + heartbeatIntervalNs;
-            replicator.context(currentTerm, commitIndex, nowNs);
+            replicator.context(currentTerm, commitIndex, nowNs, readSeq);
             for (int slot = 0; slot < config.size(); slot++)
             {
                 if (slot != selfSlot)
@@ -1298,8 +1514,8 @@ public final class RaftCore
 
     private void rejectAppend(final long rejectedIndex, final long conflictIndex, final long conflictTerm)
     {
-        transport.sendAppendResponse(
-            leaderId, currentTerm, selfId, false, 0, conflictIndex, conflictTerm, log.lastIndex(), rejectedIndex);
+        transport.sendAppendResponse(leaderId, currentTerm, selfId, false, 0, conflictIndex, conflictTerm,
+            log.lastIndex(), rejectedIndex, echoReadSeq, echoLeaderTimeNs);
     }
 
     private void truncateFrom(final long index)
@@ -1380,7 +1596,8 @@ public final class RaftCore
             return false;
         }
         return role == Role.LEADER ||
-            (leaderId != NO_MEMBER && nowNs - lastLeaderContactNs < electionTimeoutNs);
+            (leaderId != NO_MEMBER && nowNs - lastLeaderContactNs < electionTimeoutNs) ||
+            (leaseReads && nowNs - startedAtNs < electionTimeoutNs); // it may have granted a lease before a restart
     }
 
     private void resetElectionTimer()

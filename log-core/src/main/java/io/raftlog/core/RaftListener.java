@@ -21,6 +21,15 @@ public interface RaftListener
     {
     }
 
+    /**
+     * The answer to {@link RaftCore#readIndex(long)}: once this member has applied the log up to {@code readIndex},
+     * the read may be served from its state. A negative {@code readIndex} is an {@link OfferResult}: the read was
+     * refused (the leader lost its leadership first, or had too many reads waiting) and may be retried.
+     */
+    default void onReadIndex(final long requestId, final long readIndex)
+    {
+    }
+
     RaftListener NO_OP = new RaftListener()
     {
         public void onCommit(final long commitIndex)

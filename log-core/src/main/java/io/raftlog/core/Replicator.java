@@ -27,6 +27,7 @@ final class Replicator
     private long term;
     private long commitIndex;
     private long nowNs;
+    private long readSeq;
 
     Replicator(
         final RaftConfig config,
@@ -48,11 +49,12 @@ final class Replicator
     /**
      * What every message sent until the next call carries.
      */
-    Replicator context(final long term, final long commitIndex, final long nowNs)
+    Replicator context(final long term, final long commitIndex, final long nowNs, final long readSeq)
     {
         this.term = term;
         this.commitIndex = commitIndex;
         this.nowNs = nowNs;
+        this.readSeq = readSeq;
         return this;
     }
 
@@ -81,7 +83,8 @@ final class Replicator
         // checked at the follower's match index, which it is known to hold, so a heartbeat that overtakes
         // AppendEntries still in flight is not rejected
         final long prev = peer.matchIndex;
-        transport.sendAppendEntries(peer.memberId, term, selfId, prev, log.termAt(prev), commitIndex, 0, emptyBuffer, 0, 0);
+        transport.sendAppendEntries(
+            peer.memberId, term, selfId, prev, log.termAt(prev), commitIndex, 0, emptyBuffer, 0, 0, readSeq, nowNs);
         return 1;
     }
 
@@ -135,7 +138,7 @@ final class Replicator
         if (fromIndex > lastIndex)
         {
             return transport.sendAppendEntries(
-                peer.memberId, term, selfId, prevIndex, prevTerm, commitIndex, 0, emptyBuffer, 0, 0) ?
+                peer.memberId, term, selfId, prevIndex, prevTerm, commitIndex, 0, emptyBuffer, 0, 0, readSeq, nowNs) ?
                 prevIndex : NOT_SENT;
         }
 
@@ -161,7 +164,7 @@ final class Replicator
         }
         final long lastSent = fromIndex + count - 1;
         if (!transport.sendAppendEntries(
-            peer.memberId, term, selfId, prevIndex, prevTerm, commitIndex, count, records, 0, length))
+            peer.memberId, term, selfId, prevIndex, prevTerm, commitIndex, count, records, 0, length, readSeq, nowNs))
         {
             return NOT_SENT;
         }

@@ -6,7 +6,13 @@ import io.raftlog.core.MetaStore;
 import io.raftlog.core.RaftConfig;
 import io.raftlog.core.RaftListener;
 import io.raftlog.core.SnapshotStore;
+import io.raftlog.statemachine.AppliedResults;
+import io.raftlog.statemachine.StateMachine;
+import io.raftlog.storage.ChronicleLogStore;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import java.util.Arrays;
@@ -19,6 +25,14 @@ import java.util.Map;
  */
 public final class NodeContext
 {
+    /** {@link #snapshotEveryEntries} with a state machine, unless set: a snapshot per 100,000 entries applied. */
+    public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 100_000;
+    /** {@link #snapshotRetainEntries} unless set. */
+    public static final long DEFAULT_SNAPSHOT_RETAIN_ENTRIES = 10_000;
+    private static final long UNSET = -1;
+    /** Results travel through a preallocated ring that holds at least eight of the largest. */
+    private static final int MAX_RESULT_BYTES = 16 << 20;
+
     private int memberId;
     private Map<Integer, String> endpoints;
     private RaftConfig raftConfig;
@@ -36,6 +50,13 @@ public final class NodeContext
     private int clientSessionWindow = 256;
     private long clientSessionIdleTimeoutNs = 300_000_000_000L;
     private int maxClientResponders = 256;
+    private StateMachine stateMachine;
+    private AppliedResults appliedResults = AppliedResults.NO_OP;
+    private IdleStrategy stateMachineIdleStrategy;
+    private ErrorHandler stateMachineErrorHandler;
+    private int stateMachineMaxResultBytes;
+    private long snapshotEveryEntries = UNSET;
+    private long snapshotRetainEntries = DEFAULT_SNAPSHOT_RETAIN_ENTRIES;
     private boolean concluded;
 
     public NodeContext memberId(final int memberId)
@@ -258,6 +279,113 @@ public final class NodeContext
     }
 
     /**
+     * The application's replicated state (optional): the node applies the committed log to it on a thread of its
+     * own, restores it from snapshots and snapshots it (see {@link #snapshotEveryEntries}). Without one the node is
+     * a pure log, as it always was. Needs the log in a {@link ChronicleLogStore}: the state machine's thread reads
+     * the committed log with a {@code CommittedLogReader} of its directory.
+     */
+    public NodeContext stateMachine(final StateMachine stateMachine)
+    {
+        this.stateMachine = stateMachine;
+        return this;
+    }
+
+    public StateMachine stateMachine()
+    {
+        return stateMachine;
+    }
+
+    /**
+     * Where the state machine's results go, on the node's agent thread (default: discarded).
+     */
+    public NodeContext appliedResults(final AppliedResults appliedResults)
+    {
+        this.appliedResults = appliedResults;
+        return this;
+    }
+
+    public AppliedResults appliedResults()
+    {
+        return appliedResults;
+    }
+
+    /**
+     * How the state machine's thread waits when there is nothing to apply (default: a {@link BackoffIdleStrategy}
+     * that spins briefly, yields, then parks up to a millisecond).
+     */
+    public NodeContext stateMachineIdleStrategy(final IdleStrategy stateMachineIdleStrategy)
+    {
+        this.stateMachineIdleStrategy = stateMachineIdleStrategy;
+        return this;
+    }
+
+    public IdleStrategy stateMachineIdleStrategy()
+    {
+        return stateMachineIdleStrategy;
+    }
+
+    /**
+     * Told what stopped the state machine's thread (default: printed to standard error). The node goes on
+     * replicating; {@link RaftNode#appliedIndex()} stops moving.
+     */
+    public NodeContext stateMachineErrorHandler(final ErrorHandler stateMachineErrorHandler)
+    {
+        this.stateMachineErrorHandler = stateMachineErrorHandler;
+        return this;
+    }
+
+    public ErrorHandler stateMachineErrorHandler()
+    {
+        return stateMachineErrorHandler;
+    }
+
+    /**
+     * The longest result the state machine may return for an entry or a query (0 or unset: the largest payload).
+     */
+    public NodeContext stateMachineMaxResultBytes(final int stateMachineMaxResultBytes)
+    {
+        this.stateMachineMaxResultBytes = stateMachineMaxResultBytes;
+        return this;
+    }
+
+    public int stateMachineMaxResultBytes()
+    {
+        return stateMachineMaxResultBytes;
+    }
+
+    /**
+     * Take a snapshot when this many entries were applied since the last one, then compact the log behind it
+     * (keeping {@link #snapshotRetainEntries}); 0 never. Default: {@link #DEFAULT_SNAPSHOT_EVERY_ENTRIES} with a
+     * state machine (its snapshot is what lets the log be dropped), 0 without one (a pure log is the product:
+     * replay readers may want all of it; when set, the snapshot holds the client session table alone).
+     */
+    public NodeContext snapshotEveryEntries(final long snapshotEveryEntries)
+    {
+        this.snapshotEveryEntries = snapshotEveryEntries;
+        return this;
+    }
+
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /**
+     * Entries kept in the log behind a snapshot when compacting (default {@link #DEFAULT_SNAPSHOT_RETAIN_ENTRIES}):
+     * a follower that far behind catches up from the log rather than by a snapshot transfer.
+     */
+    public NodeContext snapshotRetainEntries(final long snapshotRetainEntries)
+    {
+        this.snapshotRetainEntries = snapshotRetainEntries;
+        return this;
+    }
+
+    public long snapshotRetainEntries()
+    {
+        return snapshotRetainEntries;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the first bad setting.
      */
     public NodeContext conclude()
@@ -327,6 +455,48 @@ public final class NodeContext
         if (maxClientResponders < 1 || maxClientResponders > 65535)
         {
             throw new IllegalArgumentException("maxClientResponders: must be in 1..65535");
+        }
+        if (snapshotEveryEntries == UNSET)
+        {
+            snapshotEveryEntries = stateMachine != null ? DEFAULT_SNAPSHOT_EVERY_ENTRIES : 0;
+        }
+        if (snapshotEveryEntries < 0)
+        {
+            throw new IllegalArgumentException("snapshotEveryEntries: must not be negative (0 for never)");
+        }
+        if (snapshotRetainEntries < 0)
+        {
+            throw new IllegalArgumentException("snapshotRetainEntries: must not be negative");
+        }
+        if (appliedResults == null)
+        {
+            throw new IllegalArgumentException("appliedResults: null; leave it unset to discard results");
+        }
+        if (stateMachine != null)
+        {
+            if (!(logStore instanceof ChronicleLogStore))
+            {
+                throw new IllegalArgumentException("stateMachine: needs logStore to be a ChronicleLogStore (the " +
+                    "state machine's thread reads the committed log from its directory), not " +
+                    logStore.getClass().getName());
+            }
+            if (stateMachineMaxResultBytes == 0)
+            {
+                stateMachineMaxResultBytes = raftConfig.maxPayloadBytes();
+            }
+            if (stateMachineMaxResultBytes < 0 || stateMachineMaxResultBytes > MAX_RESULT_BYTES)
+            {
+                throw new IllegalArgumentException("stateMachineMaxResultBytes: must be in 1.." + MAX_RESULT_BYTES +
+                    " (0 for the largest payload)");
+            }
+            if (stateMachineIdleStrategy == null)
+            {
+                stateMachineIdleStrategy = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+            }
+            if (stateMachineErrorHandler == null)
+            {
+                stateMachineErrorHandler = Throwable::printStackTrace;
+            }
         }
         if (clock == null)
         {

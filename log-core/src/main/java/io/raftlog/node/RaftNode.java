@@ -4,7 +4,10 @@ import io.raftlog.core.DurableLogStore;
 import io.raftlog.core.RaftCore;
 import io.raftlog.core.RaftListener;
 import io.raftlog.core.Role;
+import io.raftlog.core.SnapshotStore;
 import io.raftlog.session.ClientSessionService;
+import io.raftlog.statemachine.AppliedResults;
+import io.raftlog.statemachine.StateMachineRunner;
 import io.raftlog.transport.AeronClientPort;
 import io.raftlog.protocol.PeerMessageDispatcher;
 import io.raftlog.protocol.PeerMessageEncoder;
@@ -20,6 +23,11 @@ import org.agrona.concurrent.Agent;
  * on the time, flush (append this cycle's batch and send it), make the log durable once (group commit) and tell the
  * core, flush again for what durability now allows, and publish the counters. No locks, no queues, no allocation in
  * steady state; the core holds every Raft rule.
+ * <p>
+ * With a {@link io.raftlog.statemachine.StateMachine} ({@link NodeContext#stateMachine}) the committed log is applied
+ * on a thread of the state machine's own, which this node starts and stops: at the end of each duty cycle the agent
+ * publishes its commit index to it, hands its results on and saves the snapshots it writes, all through bounded,
+ * preallocated hand-offs, so a slow state machine never delays the agent.
  */
 public final class RaftNode implements Agent, AutoCloseable
 {
@@ -38,6 +46,9 @@ public final class RaftNode implements Agent, AutoCloseable
     private final PeerEndpoints peerEndpoints;
     private final AeronClientPort clientPort;
     private final ClientSessionService sessions;
+    private final LogCompaction compaction;
+    private final StateMachineLink stateMachine;
+    private final PureLogSnapshots pureLogSnapshots;
     private long lastDurableReported = -1;
     private long lastNowNs;
 
@@ -50,7 +61,8 @@ public final class RaftNode implements Agent, AutoCloseable
             context.aeron(), context.memberId(), context.endpoints(), context.channelParams(),
             context.raftConfig().maxBatchBytes() + MESSAGE_HEADROOM_BYTES);
         this.encoder = new PeerMessageEncoder(transport);
-        final SessionsThenApplication listener = new SessionsThenApplication(context.listener());
+        final SessionsThenApplication listener =
+            new SessionsThenApplication(context.listener(), context.snapshotStore());
         this.core = new RaftCore(
             context.raftConfig(), log, context.metaStore(), context.snapshotStore(), encoder, listener);
         this.dispatcher = new PeerMessageDispatcher(core, transport);
@@ -76,6 +88,25 @@ public final class RaftNode implements Agent, AutoCloseable
             this.sessions = null;
         }
         listener.sessions = sessions;
+        this.compaction = new LogCompaction(context.snapshotRetainEntries());
+        if (context.stateMachine() != null)
+        {
+            this.stateMachine = new StateMachineLink(context, compaction, sessions == null ?
+                context.appliedResults() : new SessionsThenApplicationResults(sessions, context.appliedResults()));
+            if (sessions != null)
+            {
+                // remote clients' appends are answered once applied, with the result; their queries run here
+                sessions.stateMachine(this::submitQuery, context.clock()::nanoTime);
+            }
+            this.pureLogSnapshots = null;
+        }
+        else
+        {
+            this.stateMachine = null;
+            this.pureLogSnapshots = context.snapshotEveryEntries() > 0 ?
+                new PureLogSnapshots(context.snapshotEveryEntries(), compaction, sessions) : null;
+        }
+        listener.stateMachine = stateMachine;
     }
 
     public String roleName()
@@ -88,6 +119,14 @@ public final class RaftNode implements Agent, AutoCloseable
         if (sessions != null)
         {
             sessions.start();
+        }
+        if (stateMachine != null)
+        {
+            stateMachine.start(context.snapshotStore());
+        }
+        if (pureLogSnapshots != null)
+        {
+            pureLogSnapshots.start(context.snapshotStore().lastIncludedIndex());
         }
         lastNowNs = context.clock().nanoTime();
         core.start(lastNowNs);
@@ -103,6 +142,7 @@ public final class RaftNode implements Agent, AutoCloseable
         if (clientPort != null)
         {
             work += clientPort.poll(nowNs, fragmentLimit);
+            work += sessions.expireQueries(nowNs);
         }
         work += application.doWork(this);
         work += core.tick(nowNs);
@@ -116,6 +156,14 @@ public final class RaftNode implements Agent, AutoCloseable
         }
         work += peerEndpoints.update(core);
         counters.update(core, dropped());
+        if (stateMachine != null)
+        {
+            work += stateMachine.doWork(core);
+        }
+        else if (pureLogSnapshots != null)
+        {
+            work += pureLogSnapshots.doWork(core);
+        }
         return work;
     }
 
@@ -130,6 +178,61 @@ public final class RaftNode implements Agent, AutoCloseable
     public long offer(final DirectBuffer payload, final int offset, final int length)
     {
         return core.offer(payload, offset, length);
+    }
+
+    /**
+     * Queues a read against the state machine, to run on its thread once it has applied {@code readIndex} (from the
+     * core's ReadIndex, so the read is linearizable), after every query submitted before it. Its result goes to
+     * {@link NodeContext#appliedResults}' {@code onQueryResult(readId, ...)}. Only from this agent's thread. With the
+     * client port on, remote clients' queries share the queue: an application's read ids must be below
+     * {@link io.raftlog.session.PendingClientQueries#READ_ID_FLAG} (2^62).
+     *
+     * @param readIndex an index this member has committed or will commit.
+     * @return false when the queue is full: submit it again in a later duty cycle.
+     * @throws IllegalStateException when the node has no state machine.
+     * @throws IllegalArgumentException when the query is longer than the largest payload.
+     */
+    public boolean submitQuery(
+        final long readId, final long readIndex, final DirectBuffer query, final int offset, final int length)
+    {
+        if (stateMachine == null)
+        {
+            throw new IllegalStateException("no state machine: NodeContext.stateMachine is not set");
+        }
+        return stateMachine.submitQuery(readId, readIndex, query, offset, length);
+    }
+
+    /**
+     * @return the index of the last entry the state machine applied (any thread); without a state machine the
+     * commit index, as the session service applies committed entries on this thread as they commit.
+     */
+    public long appliedIndex()
+    {
+        return stateMachine != null ? stateMachine.appliedIndex() : core.commitIndex();
+    }
+
+    /**
+     * @return the state machine's runner (its counters, its failure), or null without a state machine.
+     */
+    public StateMachineRunner stateMachineRunner()
+    {
+        return stateMachine == null ? null : stateMachine.runner();
+    }
+
+    /**
+     * @return the state machine's thread once started, else null.
+     */
+    public Thread stateMachineThread()
+    {
+        return stateMachine == null ? null : stateMachine.thread();
+    }
+
+    /**
+     * @return snapshots this node saved of its own state (not those installed from the leader).
+     */
+    public long snapshotsTaken()
+    {
+        return compaction.snapshotsTaken();
     }
 
     /**
@@ -188,21 +291,25 @@ public final class RaftNode implements Agent, AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(clientPort, transport, counters);
+        // the state machine's thread first: it reads the log, which the caller closes after the node
+        CloseHelper.closeAll(stateMachine, clientPort, transport, counters);
     }
 
     /**
      * The core's events go to the client sessions first (they apply committed entries and answer clients), then to
-     * the application's listener.
+     * the state machine (an installed snapshot is handed to its thread), then to the application's listener.
      */
     private static final class SessionsThenApplication implements RaftListener
     {
         private final RaftListener application;
+        private final SnapshotStore snapshotStore;
         private ClientSessionService sessions;
+        private StateMachineLink stateMachine;
 
-        SessionsThenApplication(final RaftListener application)
+        SessionsThenApplication(final RaftListener application, final SnapshotStore snapshotStore)
         {
             this.application = application;
+            this.snapshotStore = snapshotStore;
         }
 
         public void onCommit(final long commitIndex)
@@ -229,7 +336,54 @@ public final class RaftNode implements Agent, AutoCloseable
             {
                 sessions.onSnapshotInstalled();
             }
+            if (stateMachine != null)
+            {
+                stateMachine.onSnapshotInstalled(snapshotStore);
+            }
             application.onSnapshotInstalled(index, term);
+        }
+
+        public void onReadIndex(final long requestId, final long readIndex)
+        {
+            if (sessions != null)
+            {
+                sessions.onReadIndex(requestId, readIndex); // its own reads only: they carry its read-id flag
+            }
+            application.onReadIndex(requestId, readIndex);
+        }
+    }
+
+    /**
+     * The state machine's results go to the remote clients' sessions first (they answer the clients that wait), then
+     * to the application's {@link AppliedResults}.
+     */
+    private static final class SessionsThenApplicationResults implements AppliedResults
+    {
+        private final ClientSessionService sessions;
+        private final AppliedResults application;
+
+        SessionsThenApplicationResults(final ClientSessionService sessions, final AppliedResults application)
+        {
+            this.sessions = sessions;
+            this.application = application;
+        }
+
+        public void onAppendResult(
+            final long sessionId,
+            final long sequence,
+            final long index,
+            final DirectBuffer result,
+            final int offset,
+            final int length)
+        {
+            sessions.onAppendResult(sessionId, sequence, index, result, offset, length);
+            application.onAppendResult(sessionId, sequence, index, result, offset, length);
+        }
+
+        public void onQueryResult(final long readId, final DirectBuffer result, final int offset, final int length)
+        {
+            sessions.onQueryResult(readId, result, offset, length);
+            application.onQueryResult(readId, result, offset, length);
         }
     }
 }

@@ -6,6 +6,8 @@ import io.raftlog.codecs.BooleanType;
 import io.raftlog.codecs.InstallSnapshotDecoder;
 import io.raftlog.codecs.InstallSnapshotResponseDecoder;
 import io.raftlog.codecs.MessageHeaderDecoder;
+import io.raftlog.codecs.ReadIndexRequestDecoder;
+import io.raftlog.codecs.ReadIndexResponseDecoder;
 import io.raftlog.codecs.MessageValidator;
 import io.raftlog.codecs.TimeoutNowDecoder;
 import io.raftlog.codecs.VoteRequestDecoder;
@@ -31,6 +33,8 @@ public final class PeerMessageDispatcher
     private final TimeoutNowDecoder timeoutNow = new TimeoutNowDecoder();
     private final InstallSnapshotDecoder installSnapshot = new InstallSnapshotDecoder();
     private final InstallSnapshotResponseDecoder installSnapshotResponse = new InstallSnapshotResponseDecoder();
+    private final ReadIndexRequestDecoder readIndexRequest = new ReadIndexRequestDecoder();
+    private final ReadIndexResponseDecoder readIndexResponse = new ReadIndexResponseDecoder();
     private long messagesReceived;
     private long messagesRejected;
     private long unknownSenders;
@@ -138,6 +142,8 @@ public final class PeerMessageDispatcher
                 }
                 final int entryCount = appendEntries.entryCount();
                 final int entriesLength = appendEntries.entriesLength();
+                final long readSeq = appendEntries.readSeq();
+                final long leaderTimeNs = appendEntries.leaderTimeNs();
                 final int entriesOffset = appendEntries.limit() + AppendEntriesDecoder.entriesHeaderLength();
                 core.onAppendEntries(
                     term,
@@ -148,7 +154,9 @@ public final class PeerMessageDispatcher
                     entryCount,
                     buffer,
                     entriesOffset,
-                    entriesLength);
+                    entriesLength,
+                    readSeq,
+                    leaderTimeNs);
                 return true;
             }
 
@@ -166,7 +174,9 @@ public final class PeerMessageDispatcher
                     appendResponse.conflictIndex(),
                     appendResponse.conflictTerm(),
                     appendResponse.lastLogIndex(),
-                    appendResponse.rejectedIndex());
+                    appendResponse.rejectedIndex(),
+                    appendResponse.ackedReadSeq(),
+                    appendResponse.ackedLeaderTimeNs());
                 return true;
 
             case TimeoutNowDecoder.TEMPLATE_ID:
@@ -227,6 +237,28 @@ public final class PeerMessageDispatcher
                     installSnapshotResponse.lastIncludedIndex(),
                     installSnapshotResponse.nextChunkOffset(),
                     installSnapshotResponse.success() == BooleanType.TRUE);
+                return true;
+
+            case ReadIndexRequestDecoder.TEMPLATE_ID:
+                readIndexRequest.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(readIndexRequest.fromId()))
+                {
+                    return false;
+                }
+                core.onReadIndexRequest(readIndexRequest.term(), readIndexRequest.fromId(), readIndexRequest.requestId());
+                return true;
+
+            case ReadIndexResponseDecoder.TEMPLATE_ID:
+                readIndexResponse.wrap(buffer, bodyOffset, blockLength, version);
+                if (isForeign(readIndexResponse.leaderId()))
+                {
+                    return false;
+                }
+                core.onReadIndexResponse(
+                    readIndexResponse.term(),
+                    readIndexResponse.leaderId(),
+                    readIndexResponse.requestId(),
+                    readIndexResponse.readIndex());
                 return true;
 
             default:

@@ -6,6 +6,8 @@ import io.raftlog.codecs.BooleanType;
 import io.raftlog.codecs.InstallSnapshotEncoder;
 import io.raftlog.codecs.InstallSnapshotResponseEncoder;
 import io.raftlog.codecs.MessageHeaderEncoder;
+import io.raftlog.codecs.ReadIndexRequestEncoder;
+import io.raftlog.codecs.ReadIndexResponseEncoder;
 import io.raftlog.codecs.TimeoutNowEncoder;
 import io.raftlog.codecs.VoteRequestEncoder;
 import io.raftlog.codecs.VoteResponseEncoder;
@@ -30,6 +32,8 @@ public final class PeerMessageEncoder implements PeerTransport
     private final TimeoutNowEncoder timeoutNow = new TimeoutNowEncoder();
     private final InstallSnapshotEncoder installSnapshot = new InstallSnapshotEncoder();
     private final InstallSnapshotResponseEncoder installSnapshotResponse = new InstallSnapshotResponseEncoder();
+    private final ReadIndexRequestEncoder readIndexRequest = new ReadIndexRequestEncoder();
+    private final ReadIndexResponseEncoder readIndexResponse = new ReadIndexResponseEncoder();
     private long messagesSent;
     private long messagesBackPressured;
     private long entryBytesSent;
@@ -103,7 +107,9 @@ public final class PeerMessageEncoder implements PeerTransport
         final int entryCount,
         final DirectBuffer entries,
         final int offset,
-        final int length)
+        final int length,
+        final long readSeq,
+        final long leaderTimeNs)
     {
         final int messageLength =
             HEADER + AppendEntriesEncoder.BLOCK_LENGTH + AppendEntriesEncoder.entriesHeaderLength() + length;
@@ -118,6 +124,8 @@ public final class PeerMessageEncoder implements PeerTransport
             .leaderCommit(leaderCommit)
             .leaderId(leaderId)
             .entryCount(entryCount)
+            .readSeq(readSeq)
+            .leaderTimeNs(leaderTimeNs)
             .putEntries(entries, offset, length);
         if (!outbox.commit())
         {
@@ -137,7 +145,9 @@ public final class PeerMessageEncoder implements PeerTransport
         final long conflictIndex,
         final long conflictTerm,
         final long lastLogIndex,
-        final long rejectedIndex)
+        final long rejectedIndex,
+        final long ackedReadSeq,
+        final long ackedLeaderTimeNs)
     {
         if (claim(to, HEADER + AppendResponseEncoder.BLOCK_LENGTH))
         {
@@ -149,7 +159,35 @@ public final class PeerMessageEncoder implements PeerTransport
                 .lastLogIndex(lastLogIndex)
                 .rejectedIndex(rejectedIndex)
                 .followerId(followerId)
-                .success(success ? BooleanType.TRUE : BooleanType.FALSE);
+                .success(success ? BooleanType.TRUE : BooleanType.FALSE)
+                .ackedReadSeq(ackedReadSeq)
+                .ackedLeaderTimeNs(ackedLeaderTimeNs);
+            outbox.commit();
+        }
+    }
+
+    public void sendReadIndexRequest(final int to, final long term, final int fromId, final long requestId)
+    {
+        if (claim(to, HEADER + ReadIndexRequestEncoder.BLOCK_LENGTH))
+        {
+            readIndexRequest.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .requestId(requestId)
+                .fromId(fromId);
+            outbox.commit();
+        }
+    }
+
+    public void sendReadIndexResponse(
+        final int to, final long term, final int leaderId, final long requestId, final long readIndex)
+    {
+        if (claim(to, HEADER + ReadIndexResponseEncoder.BLOCK_LENGTH))
+        {
+            readIndexResponse.wrapAndApplyHeader(outbox.buffer(), outbox.offset(), header)
+                .term(term)
+                .requestId(requestId)
+                .readIndex(readIndex)
+                .leaderId(leaderId);
             outbox.commit();
         }
     }

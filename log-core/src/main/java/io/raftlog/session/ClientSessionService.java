@@ -7,6 +7,8 @@ import io.raftlog.codecs.AppendCode;
 import io.raftlog.codecs.BooleanType;
 import io.raftlog.codecs.ClientAppendRequestDecoder;
 import io.raftlog.codecs.ClientAppendResponseEncoder;
+import io.raftlog.codecs.ClientQueryRequestDecoder;
+import io.raftlog.codecs.ClientQueryResponseEncoder;
 import io.raftlog.codecs.CloseSessionRequestDecoder;
 import io.raftlog.codecs.EntryType;
 import io.raftlog.codecs.LogEntryCodec;
@@ -15,6 +17,7 @@ import io.raftlog.codecs.MessageHeaderEncoder;
 import io.raftlog.codecs.MessageValidator;
 import io.raftlog.codecs.OpenSessionRequestDecoder;
 import io.raftlog.codecs.OpenSessionResponseEncoder;
+import io.raftlog.codecs.ReadMode;
 import io.raftlog.codecs.RejectReason;
 import io.raftlog.codecs.SessionCode;
 import io.raftlog.codecs.SessionEntry;
@@ -25,8 +28,11 @@ import io.raftlog.core.OfferResult;
 import io.raftlog.core.RaftCore;
 import io.raftlog.core.Role;
 import io.raftlog.core.SnapshotStore;
+import io.raftlog.statemachine.SnapshotLayout;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Map;
@@ -48,7 +54,15 @@ import java.util.Map;
 public final class ClientSessionService
 {
     private static final int MAX_PENDING_OPENS = 64;
-    private static final int RESPONSE_BUFFER_BYTES = 512;
+    /** A response's fixed part, its leader endpoint and framing, beyond a state machine's result. */
+    private static final int RESPONSE_HEADROOM_BYTES = 512;
+    /** Client queries in flight on this member at once. */
+    static final int MAX_PENDING_QUERIES = 256;
+    /**
+     * A query still without its read index after this long is answered NO_LEADER, for the client to retry: the
+     * leader's answer to a follower's request may be lost, and a leader that steps down refuses its reads itself.
+     */
+    static final long QUERY_INDEX_TIMEOUT_NS = 5_000_000_000L;
 
     private final RaftCore core;
     private final LogStore log;
@@ -73,7 +87,13 @@ public final class ClientSessionService
     private final ClientAppendResponseEncoder appendResponse = new ClientAppendResponseEncoder();
     private final StatusResponseEncoder statusResponse = new StatusResponseEncoder();
     private final AdminResponseEncoder adminResponse = new AdminResponseEncoder();
-    private final UnsafeBuffer responseBuffer = new UnsafeBuffer(new byte[RESPONSE_BUFFER_BYTES]);
+    private final ClientQueryRequestDecoder queryRequest = new ClientQueryRequestDecoder();
+    private final ClientQueryResponseEncoder queryResponse = new ClientQueryResponseEncoder();
+    private final UnsafeBuffer responseBuffer;
+    private final PendingClientQueries queries;
+    /** Set when the node runs a state machine: appends are answered once applied, with its result. */
+    private QueryExecutor queryExecutor;
+    private NanoClock clock = new SystemNanoClock();
     private final UnsafeBuffer entryBuffer;
     private final UnsafeBuffer readBuffer;
 
@@ -116,8 +136,39 @@ public final class ClientSessionService
         this.committed = new SessionTable(maxSessions, window, idleTimeoutNs);
         this.leaderTable = new SessionTable(maxSessions, window, idleTimeoutNs);
         this.entryBuffer = new UnsafeBuffer(new byte[maxPayloadBytes]);
+        this.responseBuffer = new UnsafeBuffer(new byte[maxPayloadBytes + RESPONSE_HEADROOM_BYTES]);
+        this.queries = new PendingClientQueries(MAX_PENDING_QUERIES, maxClientBytes);
         this.readBuffer = new UnsafeBuffer(new byte[Math.max(1 << 20, LogEntryCodec.recordLength(maxPayloadBytes))]);
         this.responderBySession = new Long2LongHashMap(maxSessions * 2, 0.5f, ClientResponders.NONE);
+    }
+
+    /**
+     * The node runs a state machine: appends are answered when it has applied them, with its result
+     * ({@link #onAppendResult}), and clients may query it ({@link #onReadIndex}, {@link #onQueryResult}).
+     *
+     * @param clock the clock the core is ticked with, for lease reads.
+     */
+    public ClientSessionService stateMachine(final QueryExecutor queryExecutor, final NanoClock clock)
+    {
+        this.queryExecutor = queryExecutor;
+        this.clock = clock;
+        return this;
+    }
+
+    /**
+     * @return the largest result a response carries: a state machine's result beyond it is not sent.
+     */
+    public int maxResultBytes()
+    {
+        return responseBuffer.capacity() - RESPONSE_HEADROOM_BYTES;
+    }
+
+    /**
+     * @return client queries waiting for a read index or for the state machine.
+     */
+    public int pendingQueries()
+    {
+        return queries.inUse();
     }
 
     /**
@@ -294,6 +345,12 @@ public final class ClientSessionService
                 onClose(closeRequest.sessionId());
                 return true;
 
+            case ClientQueryRequestDecoder.TEMPLATE_ID:
+                queryRequest.wrap(buffer, body, blockLength, version);
+                onQuery(queryRequest.sessionId(), queryRequest.correlationId(), queryRequest.mode(), buffer,
+                    queryRequest.limit() + ClientQueryRequestDecoder.queryHeaderLength(), queryRequest.queryLength());
+                return true;
+
             case StatusRequestDecoder.TEMPLATE_ID:
             {
                 statusRequest.wrap(buffer, body, blockLength, version);
@@ -446,6 +503,7 @@ public final class ClientSessionService
                 {
                     sendAppendResponse(responder, sessionId, sequence, 0, RejectReason.SEQUENCE_TOO_OLD);
                 }
+                // a duplicate applied before: its result is not kept, the client is told so (hasResult false)
             }
             // else: in the log but not committed yet; the answer goes out when it commits
             return true;
@@ -546,6 +604,167 @@ public final class ClientSessionService
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // The state machine: results and queries
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The state machine applied a client's entry: answer the client, if it attached here, with the result.
+     */
+    public void onAppendResult(
+        final long sessionId,
+        final long sequence,
+        final long index,
+        final DirectBuffer result,
+        final int offset,
+        final int length)
+    {
+        final int responder = (int)responderBySession.get(sessionId);
+        if (responder == ClientResponders.NONE)
+        {
+            return;
+        }
+        if (length > maxResultBytes())
+        {
+            // too large to send: the client learns its entry's index, not the result
+            sendAppendResponse(responder, sessionId, sequence, index, RejectReason.NONE, false, result, offset, 0);
+            return;
+        }
+        sendAppendResponse(responder, sessionId, sequence, index, RejectReason.NONE, true, result, offset, length);
+    }
+
+    /**
+     * The core's answer to a read index this service asked for: hand the query to the state machine, or tell the
+     * client it was refused.
+     */
+    public void onReadIndex(final long readId, final long readIndex)
+    {
+        final int slot = queries.slotOf(readId);
+        if (slot == PendingClientQueries.NONE || queries.state(slot) != PendingClientQueries.WAITING_FOR_INDEX)
+        {
+            return; // expired already
+        }
+        if (readIndex < 0)
+        {
+            refuseQuery(slot, reasonOfOffer(readIndex));
+            return;
+        }
+        submitQuery(slot, readIndex);
+    }
+
+    /**
+     * The state machine answered a query.
+     */
+    public void onQueryResult(final long readId, final DirectBuffer result, final int offset, final int length)
+    {
+        final int slot = queries.slotOf(readId);
+        if (slot == PendingClientQueries.NONE)
+        {
+            return;
+        }
+        if (length > maxResultBytes())
+        {
+            refuseQuery(slot, RejectReason.TOO_LARGE);
+            return;
+        }
+        sendQueryResponse(queries.responder(slot), queries.sessionId(slot), queries.correlationId(slot),
+            queries.readIndex(slot), RejectReason.NONE, result, offset, length);
+        queries.remove(slot);
+    }
+
+    /**
+     * Answers NO_LEADER to queries that waited too long for a read index (a lost message between a follower and the
+     * leader), so their clients ask again.
+     *
+     * @return the amount of work done.
+     */
+    public int expireQueries(final long nowNs)
+    {
+        if (queries.inUse() == 0)
+        {
+            return 0;
+        }
+        int expired = 0;
+        for (int slot = 0; slot < queries.capacity(); slot++)
+        {
+            if (queries.state(slot) == PendingClientQueries.WAITING_FOR_INDEX &&
+                nowNs - queries.startedNs(slot) > QUERY_INDEX_TIMEOUT_NS)
+            {
+                refuseQuery(slot, RejectReason.NO_LEADER);
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    private void onQuery(
+        final long sessionId,
+        final long correlationId,
+        final ReadMode mode,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final int responder = (int)responderBySession.get(sessionId);
+        if (responder == ClientResponders.NONE)
+        {
+            requestsRejected++; // a session that never attached here: no path to answer on
+            return;
+        }
+        if (queryExecutor == null)
+        {
+            sendQueryResponse(responder, sessionId, correlationId, 0, RejectReason.INVALID_REQUEST, responseBuffer, 0,
+                0);
+            return;
+        }
+        if (length > maxClientBytes)
+        {
+            sendQueryResponse(responder, sessionId, correlationId, 0, RejectReason.TOO_LARGE, responseBuffer, 0, 0);
+            return;
+        }
+        final long nowNs = clock.nanoTime();
+        final int slot = queries.add(responder, sessionId, correlationId, buffer, offset, length, nowNs);
+        if (slot == PendingClientQueries.NONE)
+        {
+            sendQueryResponse(responder, sessionId, correlationId, 0, RejectReason.BACK_PRESSURED, responseBuffer, 0,
+                0);
+            return;
+        }
+        if (mode == ReadMode.LEASE)
+        {
+            final long leaseIndex = core.leaseReadIndex(nowNs);
+            if (leaseIndex >= 0)
+            {
+                submitQuery(slot, leaseIndex);
+                return;
+            }
+        }
+        final long result = core.readIndex(queries.readId(slot));
+        if (result < 0)
+        {
+            refuseQuery(slot, result == OfferResult.NOT_LEADER && core.leaderId() == RaftCore.NO_MEMBER ?
+                RejectReason.NO_LEADER : reasonOfOffer(result));
+        }
+    }
+
+    private void submitQuery(final int slot, final long readIndex)
+    {
+        if (!queryExecutor.submit(
+            queries.readId(slot), readIndex, queries.buffer(), queries.offset(slot), queries.length(slot)))
+        {
+            refuseQuery(slot, RejectReason.BACK_PRESSURED);
+            return;
+        }
+        queries.withStateMachine(slot, readIndex);
+    }
+
+    private void refuseQuery(final int slot, final RejectReason reason)
+    {
+        sendQueryResponse(queries.responder(slot), queries.sessionId(slot), queries.correlationId(slot), 0, reason,
+            responseBuffer, 0, 0);
+        queries.remove(slot);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Committed entries
     // ---------------------------------------------------------------------------------------------------------------
 
@@ -562,8 +781,9 @@ public final class ClientSessionService
             ineffectiveEntries++;
             return;
         }
-        if (result == SessionTable.APPENDED)
+        if (result == SessionTable.APPENDED && queryExecutor == null)
         {
+            // with a state machine the answer waits for its result: onAppendResult
             final long sessionId = SessionEntry.sessionId(records, payloadOffset);
             final int responder = (int)responderBySession.get(sessionId);
             if (responder != ClientResponders.NONE)
@@ -600,23 +820,46 @@ public final class ClientSessionService
         }
     }
 
+    /**
+     * The committed table becomes the one in the snapshot the log starts after: the session-table part of its state
+     * ({@link SnapshotLayout}: the state machine's part, if any, is not read here).
+     */
     private void restoreFromSnapshot()
     {
         final long index = snapshots.lastIncludedIndex();
         final long length = snapshots.length();
-        if (length == 0 || length > Integer.MAX_VALUE)
+        if (length == 0)
         {
             // a pure log's snapshot holds no session: the sessions of the dropped prefix are forgotten
             committed.reset(index);
             return;
         }
-        final UnsafeBuffer state = new UnsafeBuffer(new byte[(int)length]);
-        int position = 0;
-        while (position < length)
+        final UnsafeBuffer header = new UnsafeBuffer(new byte[SnapshotLayout.HEADER_LENGTH]);
+        if (length < SnapshotLayout.HEADER_LENGTH ||
+            snapshots.read(0, header, 0, SnapshotLayout.HEADER_LENGTH) != SnapshotLayout.HEADER_LENGTH)
         {
-            position += snapshots.read(position, state, position, (int)length - position);
+            throw new IllegalStateException("the snapshot at " + index + " of " + length + " bytes has no session " +
+                "table header");
         }
-        committed.decode(state, 0, (int)length);
+        final int tableLength = SnapshotLayout.sessionTableLength(header, 0, length);
+        if (tableLength == 0)
+        {
+            committed.reset(index);
+            return;
+        }
+        final UnsafeBuffer table = new UnsafeBuffer(new byte[tableLength]);
+        final int tableOffset = SnapshotLayout.sessionTableOffset(0);
+        int position = 0;
+        while (position < tableLength)
+        {
+            final int read = snapshots.read(tableOffset + position, table, position, tableLength - position);
+            if (read <= 0)
+            {
+                throw new IllegalStateException("the snapshot at " + index + " ends inside its session table");
+            }
+            position += read;
+        }
+        committed.decode(table, 0, tableLength);
         if (committed.appliedIndex() != index)
         {
             throw new IllegalStateException(
@@ -675,6 +918,20 @@ public final class ClientSessionService
     private void sendAppendResponse(
         final int responder, final long sessionId, final long sequence, final long index, final RejectReason reason)
     {
+        sendAppendResponse(responder, sessionId, sequence, index, reason, false, responseBuffer, 0, 0);
+    }
+
+    private void sendAppendResponse(
+        final int responder,
+        final long sessionId,
+        final long sequence,
+        final long index,
+        final RejectReason reason,
+        final boolean hasResult,
+        final DirectBuffer result,
+        final int resultOffset,
+        final int resultLength)
+    {
         final AppendCode code = appendCodeOf(reason);
         appendResponse.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
             .sessionId(sessionId)
@@ -682,7 +939,8 @@ public final class ClientSessionService
             .index(index)
             .leaderId(core.leaderId())
             .code(code)
-            .reason(reason);
+            .reason(reason)
+            .hasResult(hasResult ? BooleanType.TRUE : BooleanType.FALSE);
         if (code == AppendCode.REDIRECT)
         {
             appendResponse.leaderEndpoint(leaderEndpoint());
@@ -691,7 +949,38 @@ public final class ClientSessionService
         {
             appendResponse.putLeaderEndpoint(responseBuffer, 0, 0);
         }
+        appendResponse.putResult(result, resultOffset, resultLength);
         send(responder, MessageHeaderEncoder.ENCODED_LENGTH + appendResponse.encodedLength(), false);
+    }
+
+    private void sendQueryResponse(
+        final int responder,
+        final long sessionId,
+        final long correlationId,
+        final long readIndex,
+        final RejectReason reason,
+        final DirectBuffer result,
+        final int resultOffset,
+        final int resultLength)
+    {
+        final AppendCode code = appendCodeOf(reason);
+        queryResponse.wrapAndApplyHeader(responseBuffer, 0, headerEncoder)
+            .sessionId(sessionId)
+            .correlationId(correlationId)
+            .readIndex(readIndex)
+            .leaderId(core.leaderId())
+            .code(code)
+            .reason(reason);
+        if (code == AppendCode.REDIRECT)
+        {
+            queryResponse.leaderEndpoint(leaderEndpoint());
+        }
+        else
+        {
+            queryResponse.putLeaderEndpoint(responseBuffer, 0, 0);
+        }
+        queryResponse.putResult(result, resultOffset, resultLength);
+        send(responder, MessageHeaderEncoder.ENCODED_LENGTH + queryResponse.encodedLength(), false);
     }
 
     private void sendStatus(final int responder, final long correlationId)

@@ -260,6 +260,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     private final long committedIndexHint;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
+    private final long blockSize;
     private final CycleFiles cycleFiles;
     private final ExcerptAppender appender;
     private final ExcerptTailer copyTailer;
@@ -292,6 +293,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         this.durability = context.durability();
         this.committedIndexHint = context.committedIndexHint();
         this.rollCycle = context.rollCycle();
+        this.blockSize = context.blockSize();
         this.log = new LogIndex(context.initialEntries());
         this.terms = log.terms();
         this.map = log.map();
@@ -354,6 +356,22 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     public Path directory()
     {
         return directory;
+    }
+
+    /**
+     * @return the roll cycle the queue was opened with: a {@link CommittedLogReader} of it must use the same.
+     */
+    public RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    /**
+     * @return the block size the queue was opened with: a {@link CommittedLogReader} of it must use the same.
+     */
+    public long blockSize()
+    {
+        return blockSize;
     }
 
     public Durability durability()

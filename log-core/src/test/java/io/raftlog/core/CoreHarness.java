@@ -57,7 +57,7 @@ final class CoreHarness implements PeerTransport, RaftListener
 
     record AppendEntries(
         int to, long term, int leaderId, long prevLogIndex, long prevLogTerm, long leaderCommit, int entryCount,
-        byte[] records) implements Sent
+        byte[] records, long readSeq, long leaderTimeNs) implements Sent
     {
         long firstIndex()
         {
@@ -112,7 +112,20 @@ final class CoreHarness implements PeerTransport, RaftListener
 
     record AppendResponse(
         int to, long term, int followerId, boolean success, long matchIndex, long conflictIndex, long conflictTerm,
-        long lastLogIndex, long rejectedIndex) implements Sent
+        long lastLogIndex, long rejectedIndex, long ackedReadSeq, long ackedLeaderTimeNs) implements Sent
+    {
+    }
+
+    record ReadIndexRequest(int to, long term, int fromId, long requestId) implements Sent
+    {
+    }
+
+    record ReadIndexResponse(int to, long term, int leaderId, long requestId, long readIndex) implements Sent
+    {
+    }
+
+    /** What {@link RaftListener#onReadIndex} told. */
+    record ReadAnswer(long requestId, long readIndex)
     {
     }
 
@@ -242,6 +255,7 @@ final class CoreHarness implements PeerTransport, RaftListener
     final List<Sent> sent = new ArrayList<>();
     final List<Long> commits = new ArrayList<>();
     final List<RoleChange> roleChanges = new ArrayList<>();
+    final List<ReadAnswer> readAnswers = new ArrayList<>();
     /** Members whose AppendEntries the transport refuses, as a back-pressured publication would. */
     final List<Integer> backPressured = new ArrayList<>();
     private long nowNs;
@@ -327,7 +341,7 @@ final class CoreHarness implements PeerTransport, RaftListener
     {
         final UnsafeBuffer records = records(prevIndex + 1, entryTerms);
         core.onAppendEntries(
-            term, leaderId, prevIndex, prevTerm, leaderCommit, entryTerms.length, records, 0, records.capacity());
+            term, leaderId, prevIndex, prevTerm, leaderCommit, entryTerms.length, records, 0, records.capacity(), 0, 0);
     }
 
     /** Delivers what a recorded AppendEntries carried, as if it arrived here (a duplicate, or from another core). */
@@ -336,13 +350,19 @@ final class CoreHarness implements PeerTransport, RaftListener
         final UnsafeBuffer records = new UnsafeBuffer(message.records());
         core.onAppendEntries(
             message.term(), message.leaderId(), message.prevLogIndex(), message.prevLogTerm(), message.leaderCommit(),
-            message.entryCount(), records, 0, records.capacity());
+            message.entryCount(), records, 0, records.capacity(), message.readSeq(), message.leaderTimeNs());
     }
 
     /** A follower's success: durable and matching up to {@code matchIndex}, matching (perhaps not durable) to last. */
     void ack(final long term, final int followerId, final long matchIndex, final long lastLogIndex)
     {
-        core.onAppendResponse(term, followerId, true, matchIndex, 0, 0, lastLogIndex, 0);
+        core.onAppendResponse(term, followerId, true, matchIndex, 0, 0, lastLogIndex, 0, 0, 0);
+    }
+
+    /** A follower's answer that echoes a read round and a leader send time (a heartbeat's acknowledgement). */
+    void echo(final long term, final int followerId, final long matchIndex, final long readSeq, final long leaderTimeNs)
+    {
+        core.onAppendResponse(term, followerId, true, matchIndex, 0, 0, matchIndex, 0, readSeq, leaderTimeNs);
     }
 
     void ack(final long term, final int followerId, final long matchIndex)
@@ -355,7 +375,7 @@ final class CoreHarness implements PeerTransport, RaftListener
         final long conflictTerm, final long followerLastIndex)
     {
         core.onAppendResponse(
-            term, followerId, false, 0, conflictIndex, conflictTerm, followerLastIndex, rejectedIndex);
+            term, followerId, false, 0, conflictIndex, conflictTerm, followerLastIndex, rejectedIndex, 0, 0);
     }
 
     long offer(final int payloadBytes)
@@ -504,7 +524,8 @@ final class CoreHarness implements PeerTransport, RaftListener
 
     public boolean sendAppendEntries(
         final int to, final long term, final int leaderId, final long prevLogIndex, final long prevLogTerm,
-        final long leaderCommit, final int entryCount, final DirectBuffer entries, final int offset, final int length)
+        final long leaderCommit, final int entryCount, final DirectBuffer entries, final int offset, final int length,
+        final long readSeq, final long leaderTimeNs)
     {
         if (backPressured.contains(to))
         {
@@ -512,16 +533,34 @@ final class CoreHarness implements PeerTransport, RaftListener
         }
         final byte[] records = new byte[length];
         entries.getBytes(offset, records);
-        sent.add(new AppendEntries(to, term, leaderId, prevLogIndex, prevLogTerm, leaderCommit, entryCount, records));
+        sent.add(new AppendEntries(
+            to, term, leaderId, prevLogIndex, prevLogTerm, leaderCommit, entryCount, records, readSeq, leaderTimeNs));
         return true;
     }
 
     public void sendAppendResponse(
         final int to, final long term, final int followerId, final boolean success, final long matchIndex,
-        final long conflictIndex, final long conflictTerm, final long lastLogIndex, final long rejectedIndex)
+        final long conflictIndex, final long conflictTerm, final long lastLogIndex, final long rejectedIndex,
+        final long ackedReadSeq, final long ackedLeaderTimeNs)
     {
-        sent.add(new AppendResponse(
-            to, term, followerId, success, matchIndex, conflictIndex, conflictTerm, lastLogIndex, rejectedIndex));
+        sent.add(new AppendResponse(to, term, followerId, success, matchIndex, conflictIndex, conflictTerm,
+            lastLogIndex, rejectedIndex, ackedReadSeq, ackedLeaderTimeNs));
+    }
+
+    public void sendReadIndexRequest(final int to, final long term, final int fromId, final long requestId)
+    {
+        sent.add(new ReadIndexRequest(to, term, fromId, requestId));
+    }
+
+    public void sendReadIndexResponse(
+        final int to, final long term, final int leaderId, final long requestId, final long readIndex)
+    {
+        sent.add(new ReadIndexResponse(to, term, leaderId, requestId, readIndex));
+    }
+
+    public void onReadIndex(final long requestId, final long readIndex)
+    {
+        readAnswers.add(new ReadAnswer(requestId, readIndex));
     }
 
     public void sendTimeoutNow(final int to, final long term, final int leaderId)

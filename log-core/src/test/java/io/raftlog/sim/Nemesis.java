@@ -35,6 +35,7 @@ public final class Nemesis implements SimActor
     private final long minIntervalNs;
     private final long maxIntervalNs;
     private boolean membershipChanges;
+    private boolean pauses;
     private boolean running = true;
     private long membershipProposals;
     private long partitions;
@@ -59,6 +60,15 @@ public final class Nemesis implements SimActor
     public Nemesis withMembershipChanges()
     {
         membershipChanges = true;
+        return this;
+    }
+
+    /**
+     * Also pauses members (the leader more often) for up to three election timeouts: a paused leader wakes deposed.
+     */
+    public Nemesis withPauses()
+    {
+        pauses = true;
         return this;
     }
 
@@ -122,6 +132,14 @@ public final class Nemesis implements SimActor
         if (membershipChanges && random.nextInt(4) == 0)
         {
             changeMembership();
+            return;
+        }
+        if (pauses && random.nextInt(5) == 0)
+        {
+            final int leader = cluster.leader();
+            final int victim = leader != 0 && random.nextInt(3) > 0 ? leader : 1 + random.nextInt(n);
+            final long electionTimeoutNs = cluster.options().electionTimeoutNs;
+            cluster.pause(victim, electionTimeoutNs / 2 + random.nextLong(3 * electionTimeoutNs));
             return;
         }
         final int choice = random.nextInt(10);

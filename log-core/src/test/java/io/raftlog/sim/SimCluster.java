@@ -25,6 +25,10 @@ public final class SimCluster
     private long steps;
     private long crashes;
     private long restarts;
+    /** A paused member (SIGSTOP) does nothing until then: its ticks, disk and arriving messages wait. */
+    private final long[] pausedUntilNs;
+    private long pauses;
+    private long highestLeaderTerm;
 
     /** Told of every commit-index advance, after the checker. */
     public interface CommitObserver
@@ -39,10 +43,18 @@ public final class SimCluster
         this.network = new SimNetwork(options.members, random.split(), queue);
         this.nodes = new SimNode[options.members + 1];
         this.memberIds = new int[options.members];
+        this.pausedUntilNs = new long[options.members + 1];
         for (int i = 1; i <= options.members; i++)
         {
             memberIds[i - 1] = i;
             nodes[i] = new SimNode(i, this, options.initialStreamBytes, options.initialEntries);
+        }
+        if (options.clockDrift > 0)
+        {
+            for (int i = 1; i <= options.members; i++)
+            {
+                nodes[i].clockRate(1 + (random.nextDouble() * 2 - 1) * options.clockDrift, 0);
+            }
         }
         this.checker = options.checkInvariants ? new InvariantChecker(this) : null;
         if (checker != null)
@@ -146,7 +158,39 @@ public final class SimCluster
         }
         node.crash();
         node.store.crash(random, options.keepSomeUnsyncedOnCrash);
+        pausedUntilNs[id] = 0;
         crashes++;
+    }
+
+    /**
+     * Stops the member's process for a while (SIGSTOP, a long GC pause): it keeps its state but notices nothing, and
+     * on waking it handles what waited, with its clock having moved on.
+     */
+    public void pause(final int id, final long durationNs)
+    {
+        if (nodes[id].isAlive())
+        {
+            pausedUntilNs[id] = Math.max(pausedUntilNs[id], nowNs + durationNs);
+            pauses++;
+        }
+    }
+
+    public boolean isPaused(final int id)
+    {
+        return pausedUntilNs[id] > nowNs;
+    }
+
+    public long pauses()
+    {
+        return pauses;
+    }
+
+    /**
+     * @return the highest term in which any member has become leader so far.
+     */
+    public long highestLeaderTerm()
+    {
+        return highestLeaderTerm;
     }
 
     /**
@@ -219,6 +263,11 @@ public final class SimCluster
         final SimEvent event = queue.poll();
         nowNs = event.timeNs;
         steps++;
+        if (event.type != SimEvent.ACTOR && isPaused(event.to))
+        {
+            queue.schedule(event, pausedUntilNs[event.to]); // it waits for the process to wake
+            return;
+        }
         switch (event.type)
         {
             case SimEvent.DELIVER:
@@ -238,7 +287,7 @@ public final class SimCluster
                 final SimNode node = nodes[event.to];
                 if (node.isAlive() && node.incarnation() == event.incarnation)
                 {
-                    node.core().tick(nowNs);
+                    node.core().tick(node.localNs(nowNs));
                     endCycle(node);
                     queue.schedule(event, nowNs + options.tickIntervalNs);
                 }
@@ -384,6 +433,7 @@ public final class SimCluster
 
     void onLeader(final SimNode node, final long term)
     {
+        highestLeaderTerm = Math.max(highestLeaderTerm, term);
         if (checker != null)
         {
             checker.onLeader(node, term);

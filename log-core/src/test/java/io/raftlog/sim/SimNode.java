@@ -31,6 +31,27 @@ public final class SimNode implements PeerOutbox, RaftListener
     private long messagesSentBefore;
     private long entryBytesSentBefore;
     private long electionsBefore;
+    /** With a key-value workload: this member's copy of the replicated state, and reads waiting for it. */
+    private SimKvMachine kv;
+    private KvObserver kvObserver;
+    private final java.util.ArrayList<long[]> waitingReads = new java.util.ArrayList<>();
+    /** This member's clock runs at this rate of the simulation's (clock drift). */
+    private double clockRate = 1.0;
+    private long clockBaseLocalNs;
+    private long clockBaseSimulationNs;
+
+    /**
+     * What a key-value workload hears from a member: the result of each command it applies, and its reads.
+     */
+    interface KvObserver
+    {
+        void onApplied(SimNode node, long index, long opId, int result);
+
+        /** The member has applied up to the read's index: its state now may answer the read. */
+        void onReadReady(SimNode node, long requestId);
+
+        void onReadRefused(SimNode node, long requestId, long reason);
+    }
 
     SimNode(final int id, final SimCluster cluster, final int streamBytes, final int entries)
     {
@@ -51,7 +72,66 @@ public final class SimNode implements PeerOutbox, RaftListener
         {
             io.raftlog.core.CoreTestAccess.disableCommitInTermBeforeMembershipChange(core);
         }
-        core.start(nowNs);
+        if (kv != null)
+        {
+            // the state is rebuilt from the snapshot, then from the log as it commits again
+            if (snapshots.lastIncludedIndex() > 0)
+            {
+                kv.restore(snapshots.lastIncludedIndex(), snapshots.state(), 8);
+            }
+            else
+            {
+                kv.clear();
+            }
+        }
+        core.start(localNs(nowNs));
+    }
+
+    /**
+     * Gives this member a copy of the key-value state, applied from the committed log.
+     */
+    void kv(final KvObserver observer)
+    {
+        this.kv = new SimKvMachine();
+        this.kvObserver = observer;
+    }
+
+    SimKvMachine kv()
+    {
+        return kv;
+    }
+
+    /**
+     * From {@code simulationNs} on, this member's clock runs at {@code clockRate} of the simulation's (it never jumps).
+     */
+    void clockRate(final double clockRate, final long simulationNs)
+    {
+        clockBaseLocalNs = localNs(simulationNs);
+        clockBaseSimulationNs = simulationNs;
+        this.clockRate = clockRate;
+    }
+
+    /**
+     * @return the time on this member's own clock.
+     */
+    long localNs(final long simulationNs)
+    {
+        return clockBaseLocalNs + (long)((simulationNs - clockBaseSimulationNs) * clockRate);
+    }
+
+    /**
+     * A read waits here until this member has applied up to its read index.
+     */
+    void awaitApplied(final long requestId, final long readIndex)
+    {
+        if (kv.appliedIndex() >= readIndex)
+        {
+            kvObserver.onReadReady(this, requestId);
+        }
+        else
+        {
+            waitingReads.add(new long[]{requestId, readIndex});
+        }
     }
 
     void crash()
@@ -64,6 +144,7 @@ public final class SimNode implements PeerOutbox, RaftListener
         }
         alive = false;
         incarnation++;
+        waitingReads.clear();
         snapshots.crash();
         core = null;
         encoder = null;
@@ -121,7 +202,20 @@ public final class SimNode implements PeerOutbox, RaftListener
             return;
         }
         final long hash = store.prefixHash(commit);
-        final int length = writeState(stateBuffer, hash, options.snapshotStateBytes);
+        final int length;
+        if (kv != null)
+        {
+            if (kv.appliedIndex() != commit)
+            {
+                return;
+            }
+            stateBuffer.putLong(0, hash);
+            length = 8 + kv.encodeState(stateBuffer, 8);
+        }
+        else
+        {
+            length = writeState(stateBuffer, hash, options.snapshotStateBytes);
+        }
         if (core.takeSnapshot(commit, stateBuffer, 0, length))
         {
             final long compactTo = commit - options.retainEntries;
@@ -226,16 +320,76 @@ public final class SimNode implements PeerOutbox, RaftListener
 
     public void onCommit(final long commitIndex)
     {
+        if (kv != null)
+        {
+            applyCommitted(commitIndex);
+        }
         cluster.onCommit(this, commitIndex);
+    }
+
+    public void onReadIndex(final long requestId, final long readIndex)
+    {
+        if (kv == null)
+        {
+            return;
+        }
+        if (readIndex < 0)
+        {
+            kvObserver.onReadRefused(this, requestId, readIndex);
+            return;
+        }
+        awaitApplied(requestId, readIndex);
+    }
+
+    private void applyCommitted(final long commitIndex)
+    {
+        while (kv.appliedIndex() < commitIndex)
+        {
+            final long index = kv.appliedIndex() + 1;
+            if (store.entryTypeAt(index) == io.raftlog.codecs.EntryType.APPLICATION.value())
+            {
+                final int result = kv.apply(index, store.payloadAt(index));
+                if (result != SimKvMachine.NOT_A_COMMAND)
+                {
+                    kvObserver.onApplied(this, index, store.payloadIdAt(index), result);
+                }
+            }
+            else
+            {
+                kv.skip(index);
+            }
+        }
+        for (int i = 0; i < waitingReads.size(); )
+        {
+            final long[] read = waitingReads.get(i);
+            if (read[1] <= kv.appliedIndex())
+            {
+                waitingReads.remove(i);
+                kvObserver.onReadReady(this, read[0]);
+            }
+            else
+            {
+                i++;
+            }
+        }
     }
 
     public void onSnapshotInstalled(final long index, final long term)
     {
         // a pure log's snapshot holds no state: only its index, term and membership, which the log checks cover; the
         // simulation then takes the prefix hash at its base from the committed log
-        final long hash = snapshots.length() == 0 ?
-            (cluster.checker() == null ? 0 : cluster.checker().committedPrefixAt(index)) :
-            readState(snapshots.state(), snapshots.length());
+        final long hash;
+        if (kv != null)
+        {
+            hash = snapshots.state().getLong(0);
+            kv.restore(index, snapshots.state(), 8);
+        }
+        else
+        {
+            hash = snapshots.length() == 0 ?
+                (cluster.checker() == null ? 0 : cluster.checker().committedPrefixAt(index)) :
+                readState(snapshots.state(), snapshots.length());
+        }
         if (store.baseIndex() == index && store.lastIndex() == index)
         {
             store.basePrefixHash(hash); // the log was replaced: the snapshot says what it held

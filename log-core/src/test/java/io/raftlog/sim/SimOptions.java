@@ -34,6 +34,11 @@ public final class SimOptions
     public int maxPayloadBytes = 1024;
     public int maxInflightMessages = 16;
     public int maxInflightBytes = 128 * 1024;
+    public boolean leaseReads;
+    /** -1: the core's default. */
+    public long clockDriftBoundNs = -1;
+    /** Each member's clock runs at a rate drawn from [1 - clockDrift, 1 + clockDrift] of the simulation's. */
+    public double clockDrift;
     public int initialStreamBytes = 1 << 20;
     public int initialEntries = 1 << 14;
 
@@ -72,6 +77,8 @@ public final class SimOptions
             .maxInflightBytes(maxInflightBytes)
             .preVote(preVote)
             .checkQuorum(checkQuorum)
+            .leaseReads(leaseReads)
+            .clockDriftBoundNs(clockDriftBoundNs)
             .randomSeed(seed * 1_000_003L + selfId * 7919L + incarnation);
     }
 }

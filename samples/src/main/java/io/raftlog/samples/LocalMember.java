@@ -40,6 +40,7 @@ final class LocalMember implements AutoCloseable
     private Aeron aeron;
     private MemberStorage storage;
     private RaftNode node;
+    private io.raftlog.samples.kv.KvStateMachine kvStore;
     private long electionsBefore;
     private io.raftlog.node.EmbeddedApplication application = io.raftlog.node.EmbeddedApplication.NONE;
 
@@ -105,6 +106,14 @@ final class LocalMember implements AutoCloseable
         return storage;
     }
 
+    /**
+     * @return the key-value state machine of the current run ({@code kv}), or null.
+     */
+    io.raftlog.samples.kv.KvStateMachine kvStore()
+    {
+        return kvStore;
+    }
+
     Aeron aeron()
     {
         return aeron;
@@ -156,7 +165,15 @@ final class LocalMember implements AutoCloseable
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDir));
             storage = MemberStorage.open(directory, durability).listener(listener);
             storage.recordCounterLocation(id, aeronDir);
-            node = new RaftNode(new NodeContext()
+            final NodeContext context = new NodeContext();
+            if ("kv".equals(raftSettings.stateMachine))
+            {
+                kvStore = new io.raftlog.samples.kv.KvStateMachine();
+                context.stateMachine(kvStore)
+                    .snapshotEveryEntries(raftSettings.snapshotEveryEntries)
+                    .snapshotRetainEntries(raftSettings.snapshotRetainEntries);
+            }
+            node = new RaftNode(context
                 .memberId(id)
                 .endpoints(endpoints)
                 .raftConfig(raftConfig)

@@ -103,6 +103,26 @@ final class NodeCommand implements Callable<Integer>
             + "(default).")
     long statusIntervalMs;
 
+    @Option(names = "--state-machine", defaultValue = "none", paramLabel = "NAME",
+        description = "What the node applies the committed log to: `none`, a pure log (default), or `kv`, the "
+            + "replicated key-value store that `raftlog kv` talks to. Give every member the same.")
+    String stateMachine;
+
+    @Option(names = "--snapshot-every", defaultValue = "100000", paramLabel = "N",
+        description = "With a state machine: snapshot it every N entries applied and compact the log behind the "
+            + "snapshot; a member that falls behind is sent the snapshot (default ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
+    @Option(names = "--snapshot-retain", defaultValue = "10000", paramLabel = "N",
+        description = "With a state machine: entries kept in the log behind each snapshot, so a follower a little "
+            + "behind catches up from the log rather than by a whole snapshot (default ${DEFAULT-VALUE}).")
+    long snapshotRetain;
+
+    @Option(names = "--lease-reads",
+        description = "Let the leader answer `kv get --lease` from its lease, without a round of heartbeats. Correct "
+            + "only while the members' clocks drift apart by less than a tenth of the election timeout.")
+    boolean leaseReads;
+
     @Option(names = "--session-timeout-ms", defaultValue = "300000", paramLabel = "MS",
         description = "A remote client's session expires after MS milliseconds without an append, measured by the "
             + "leader's timestamps in the log; its later appends are refused with SESSION_EXPIRED. Part of the "
@@ -124,6 +144,15 @@ final class NodeCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new ParameterException(commandLine, ex.getMessage());
+        }
+        if (!"none".equals(stateMachine) && !"kv".equals(stateMachine))
+        {
+            throw new ParameterException(commandLine, "--state-machine: none or kv, not " + stateMachine);
+        }
+        if (snapshotEvery <= 0 || snapshotRetain < 0)
+        {
+            throw new ParameterException(commandLine,
+                "--snapshot-every must be positive and --snapshot-retain not negative");
         }
         if (sessionTimeoutMs <= 0)
         {
@@ -147,6 +176,10 @@ final class NodeCommand implements Callable<Integer>
         final RaftSettings raftSettings = new RaftSettings();
         raftSettings.join = join;
         raftSettings.sessionIdleTimeoutMs = sessionTimeoutMs;
+        raftSettings.stateMachine = stateMachine;
+        raftSettings.snapshotEveryEntries = snapshotEvery;
+        raftSettings.snapshotRetainEntries = snapshotRetain;
+        raftSettings.leaseReads = leaseReads;
         final LocalMember member = new LocalMember(id, endpoints, directory, durability, profile, aeronDirectory,
             externalDriver, raftSettings, new RoleReporter(out, id));
         // the barrier is closed last: on SIGTERM the JVM's shutdown waits for it, so everything is stopped by then
@@ -156,10 +189,11 @@ final class NodeCommand implements Callable<Integer>
             try
             {
                 final RaftNode node = member.start(System.nanoTime() ^ ((long)id << 32));
-                out.printf("node %d: peers on %s%s, data in %s (%s), durability %s, driver %s%n", id,
-                    endpoints.get(id), join ? " (joining as a learner)" : "", directory,
+                out.printf("node %d: peers on %s%s, data in %s (%s), durability %s, state machine %s, driver %s%n",
+                    id, endpoints.get(id), join ? " (joining as a learner)" : "", directory,
                     member.storage().existed() ? "restarting from it" : "new",
                     durability == Durability.FSYNC ? "fsync" : "page-cache",
+                    "kv".equals(stateMachine) ? "kv (snapshot every " + snapshotEvery + " entries)" : "none",
                     externalDriver ? "external in " + member.aeron().context().aeronDirectoryName() :
                         "embedded (profile " + profile.profileName() + ") in " + member.driver().aeronDirectoryName());
                 out.flush();
@@ -210,6 +244,12 @@ final class NodeCommand implements Callable<Integer>
         {
             out.printf("node %d: %s in term %d%s%n", id, role, term,
                 leaderId == 0 || leaderId == id ? "" : " (leader " + leaderId + ")");
+            out.flush();
+        }
+
+        public void onSnapshotInstalled(final long index, final long term)
+        {
+            out.printf("node %d: installed the leader's snapshot at index %d (term %d)%n", id, index, term);
             out.flush();
         }
     }

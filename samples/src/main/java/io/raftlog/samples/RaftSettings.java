@@ -24,6 +24,14 @@ final class RaftSettings
     boolean join;
     /** A remote client's session expires after this long without an append (replicated: the same on every member). */
     long sessionIdleTimeoutMs = 300_000;
+    /** Lets a leader answer queries from its lease (see {@link RaftConfig#leaseReads}). */
+    boolean leaseReads;
+    /** The state machine the node applies the log to: {@code none} (a pure log) or {@code kv}. */
+    String stateMachine = "none";
+    /** With a state machine: a snapshot every this many entries applied, the log compacted behind it. */
+    long snapshotEveryEntries = 100_000;
+    /** Entries kept in the log behind a snapshot, for followers a little behind to catch up from the log. */
+    long snapshotRetainEntries = 10_000;
 
     /**
      * @param memberIds every member given, this one included; when joining, the others are the voters it expects
@@ -46,6 +54,7 @@ final class RaftSettings
             .maxPayloadBytes(maxPayloadBytes)
             .maxBatchBytes(maxBatchBytes)
             .randomSeed(randomSeed)
+            .leaseReads(leaseReads)
             .conclude();
     }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  *   raftlog transfer-leader  hands leadership to a member
  *   raftlog add-member       adds a member (started with node --join)
  *   raftlog remove-member    removes a member
+ *   raftlog kv               put, get, delete, cas on the replicated key-value store (node --state-machine kv)
  * </pre>
  * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
  */
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         DemoCommand.class, NodeCommand.class, ReplayCommand.class,
         AppendCommand.class, StatusCommand.class, TransferLeaderCommand.class, AddMemberCommand.class,
-        RemoveMemberCommand.class,
+        RemoveMemberCommand.class, KvCommand.class,
         CommandLine.HelpCommand.class })
 public final class RaftlogCli implements Runnable
 {
@@ -54,7 +55,7 @@ public final class RaftlogCli implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, node, replay, " +
-            "append, status, transfer-leader, add-member or remove-member");
+            "append, status, transfer-leader, add-member, remove-member or kv");
     }
 
     static final class Version implements CommandLine.IVersionProvider

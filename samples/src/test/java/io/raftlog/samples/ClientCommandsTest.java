@@ -32,7 +32,7 @@ class ClientCommandsTest
     void helpListsTheClientCommands()
     {
         assertEquals(0, run("--help"));
-        for (final String command : new String[] {"append", "status", "transfer-leader", "add-member", "remove-member"})
+        for (final String command : new String[] {"append", "status", "transfer-leader", "add-member", "remove-member", "kv"})
         {
             assertTrue(out.toString().contains(command), out.toString());
         }
@@ -96,6 +96,23 @@ class ClientCommandsTest
         assertEquals(1, run("append", "--members", nobody, "--count", "5", "--size", "16", "--timeout-ms", "500"));
         assertTrue(err.toString().contains("append: failed after 0 of 5 acknowledged: no leader accepted the session " +
             "within 500 ms"), err.toString());
+    }
+
+    @Test
+    @Timeout(60)
+    void kvWithNoLeaderExitsOneAndSaysWhy() throws Exception
+    {
+        final String nobody = "1=127.0.0.1:" + NodeCommandTest.freeUdpPort();
+        assertEquals(1, run("kv", "--members", nobody, "--timeout-ms", "500", "get", "x"));
+        assertTrue(err.toString().contains("kv get: no leader accepted the session within 500 ms"), err.toString());
+    }
+
+    @Test
+    void kvNeedsAnOperation()
+    {
+        assertEquals(2, run("kv", "--members", MEMBERS));
+        assertTrue(err.toString().contains("an operation is required: put, get, delete, cas"), err.toString());
+        assertEquals(2, run("kv", "--members", MEMBERS, "cas", "x", "1"));
     }
 
     @Test

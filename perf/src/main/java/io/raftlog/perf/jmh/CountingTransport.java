@@ -56,7 +56,9 @@ final class CountingTransport implements PeerTransport
         final int entryCount,
         final DirectBuffer entries,
         final int offset,
-        final int length)
+        final int length,
+        final long readSeq,
+        final long leaderTimeNs)
     {
         messages++;
         appendEntries++;
@@ -73,7 +75,20 @@ final class CountingTransport implements PeerTransport
         final long conflictIndex,
         final long conflictTerm,
         final long lastLogIndex,
-        final long rejectedIndex)
+        final long rejectedIndex,
+        final long ackedReadSeq,
+        final long ackedLeaderTimeNs)
+    {
+        messages++;
+    }
+
+    public void sendReadIndexRequest(final int to, final long term, final int fromId, final long requestId)
+    {
+        messages++;
+    }
+
+    public void sendReadIndexResponse(
+        final int to, final long term, final int leaderId, final long requestId, final long readIndex)
     {
         messages++;
     }

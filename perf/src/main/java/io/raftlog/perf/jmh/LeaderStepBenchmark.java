@@ -183,8 +183,8 @@ public class LeaderStepBenchmark
         }
         else
         {
-            core.onAppendResponse(term, FOLLOWER_A, true, matchIndex, 0, 0, matchIndex, 0);
-            core.onAppendResponse(term, FOLLOWER_B, true, matchIndex, 0, 0, matchIndex, 0);
+            core.onAppendResponse(term, FOLLOWER_A, true, matchIndex, 0, 0, matchIndex, 0, 0, 0);
+            core.onAppendResponse(term, FOLLOWER_B, true, matchIndex, 0, 0, matchIndex, 0, 0, 0);
         }
     }
 
@@ -217,8 +217,8 @@ public class LeaderStepBenchmark
         core.flush();
         final long last = log.sync();
         core.onLogDurable(last, log.termAt(last));
-        core.onAppendResponse(core.currentTerm(), FOLLOWER_A, true, last, 0, 0, last, 0);
-        core.onAppendResponse(core.currentTerm(), FOLLOWER_B, true, last, 0, 0, last, 0);
+        core.onAppendResponse(core.currentTerm(), FOLLOWER_A, true, last, 0, 0, last, 0, 0, 0);
+        core.onAppendResponse(core.currentTerm(), FOLLOWER_B, true, last, 0, 0, last, 0, 0, 0);
         if (core.commitIndex() != last)
         {
             throw new IllegalStateException("the no-op did not commit: " + core.commitIndex() + " of " + last);
