@@ -35,6 +35,8 @@ public final class SimNode implements PeerOutbox, RaftListener
     private SimKvMachine kv;
     private KvObserver kvObserver;
     private final java.util.ArrayList<long[]> waitingReads = new java.util.ArrayList<>();
+    /** Read indexes this member was given (its own reads and, forwarded, its followers'), across restarts. */
+    long readsConfirmed;
     /** This member's clock runs at this rate of the simulation's (clock drift). */
     private double clockRate = 1.0;
     private long clockBaseLocalNs;
@@ -329,6 +331,10 @@ public final class SimNode implements PeerOutbox, RaftListener
 
     public void onReadIndex(final long requestId, final long readIndex)
     {
+        if (readIndex >= 0)
+        {
+            readsConfirmed++;
+        }
         if (kv == null)
         {
             return;
