@@ -1,6 +1,6 @@
 package io.raftlog.sim;
 
-import io.raftlog.sim.linearizability.LinearizabilityChecker;
+import io.raftlog.check.LinearizabilityChecker;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.raftlog.sim;
 
 import io.raftlog.core.RaftCore;
 import io.raftlog.core.Role;
-import io.raftlog.sim.linearizability.KvHistory;
+import io.raftlog.check.KvHistory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.HashMap;
@@ -345,7 +345,7 @@ final class KvWorkload implements SimNode.KvObserver
         void completeWrite(final int result)
         {
             writesByOpId.remove(opId);
-            if (history.operation(historyId).kind() == io.raftlog.sim.linearizability.KvOperation.Kind.CAS)
+            if (history.operation(historyId).kind() == io.raftlog.check.KvOperation.Kind.CAS)
             {
                 history.okCas(historyId, result == 1, cluster.nowNs());
             }

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * client whose conductor sleeps between its duties. A command line tool shares the machine with the nodes, often
  * on few cores: nothing here spins.
  */
-final class ClientDriver implements AutoCloseable
+public final class ClientDriver implements AutoCloseable
 {
     /** Aeron's default conductor sleep; named here because the choice of a sleeping strategy is deliberate. */
     private static final long CONDUCTOR_SLEEP_MS = 16;
@@ -35,7 +35,7 @@ final class ClientDriver implements AutoCloseable
         this.aeron = aeron;
     }
 
-    static ClientDriver launch()
+    public static ClientDriver launch()
     {
         final EmbeddedDriver driver = EmbeddedDriver.launch(new DriverSettings().profile(DriverProfile.SMALL));
         try
@@ -52,7 +52,7 @@ final class ClientDriver implements AutoCloseable
         }
     }
 
-    Aeron aeron()
+    public Aeron aeron()
     {
         return aeron;
     }

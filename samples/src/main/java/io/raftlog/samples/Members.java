@@ -6,7 +6,7 @@ import java.util.TreeMap;
 /**
  * The members of a cluster as the command line gives them: {@code 1=127.0.0.1:20001,2=127.0.0.1:20002,...}.
  */
-final class Members
+public final class Members
 {
     private Members()
     {
@@ -16,7 +16,7 @@ final class Members
      * @return member id to {@code host:port}, in id order.
      * @throws IllegalArgumentException naming the bad part.
      */
-    static Map<Integer, String> parse(final String text)
+    public static Map<Integer, String> parse(final String text)
     {
         final Map<Integer, String> endpoints = new TreeMap<>();
         if (text == null || text.isBlank())

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
  *   raftlog add-member       adds a member (started with node --join)
  *   raftlog remove-member    removes a member
  *   raftlog kv               put, get, delete, cas on the replicated key-value store (node --state-machine kv)
+ *   raftlog faults           node processes under a seeded schedule of process and network faults, then a verdict
  * </pre>
  * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
  */
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         DemoCommand.class, NodeCommand.class, ReplayCommand.class,
         AppendCommand.class, StatusCommand.class, TransferLeaderCommand.class, AddMemberCommand.class,
-        RemoveMemberCommand.class, KvCommand.class,
+        RemoveMemberCommand.class, KvCommand.class, FaultsCommand.class,
         CommandLine.HelpCommand.class })
 public final class RaftlogCli implements Runnable
 {
@@ -55,7 +56,7 @@ public final class RaftlogCli implements Runnable
     public void run()
     {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: demo, node, replay, " +
-            "append, status, transfer-leader, add-member, remove-member or kv");
+            "append, status, transfer-leader, add-member, remove-member, kv or faults");
     }
 
     static final class Version implements CommandLine.IVersionProvider

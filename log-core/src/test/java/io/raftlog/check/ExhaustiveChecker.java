@@ -1,4 +1,4 @@
-package io.raftlog.sim.linearizability;
+package io.raftlog.check;
 
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
-package io.raftlog.sim.linearizability;
+package io.raftlog.check;
 
-import io.raftlog.sim.linearizability.LinearizabilityChecker.Outcome;
-import io.raftlog.sim.linearizability.LinearizabilityChecker.Result;
+import io.raftlog.check.LinearizabilityChecker.Outcome;
+import io.raftlog.check.LinearizabilityChecker.Result;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
-package io.raftlog.sim.linearizability;
+package io.raftlog.check;
 
-import io.raftlog.sim.linearizability.LinearizabilityChecker.Outcome;
+import io.raftlog.check.LinearizabilityChecker.Outcome;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Object2IntHashMap;
 

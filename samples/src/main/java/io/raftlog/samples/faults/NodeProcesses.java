@@ -1,0 +1,277 @@
+package io.raftlog.samples.faults;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The node processes of a fault run, started from this very jar with the JVM running it, each in its testbed's
+ * place: started, killed with SIGKILL, paused with SIGSTOP, resumed with SIGCONT, restarted from its data directory.
+ * Who leads is read from what the nodes print ({@code node N: LEADER in term T}), so finding the leader costs nothing.
+ */
+final class NodeProcesses implements AutoCloseable
+{
+    private static final Pattern ROLE = Pattern.compile("^node (\\d+): (LEADER|FOLLOWER|CANDIDATE|PRE_CANDIDATE) in " +
+        "term (\\d+)", Pattern.MULTILINE);
+
+    private final Testbed testbed;
+    private final Path directory;
+    private final String members;
+    private final List<String> nodeOptions;
+    private final Process[] processes;
+    private final boolean[] paused;
+    private final int[] starts;
+    private final List<Path> aeronDirectories = new ArrayList<>();
+
+    NodeProcesses(
+        final Testbed testbed, final Path directory, final int nodes, final int basePort, final List<String> nodeOptions)
+    {
+        this.testbed = testbed;
+        this.directory = directory;
+        this.nodeOptions = nodeOptions;
+        this.processes = new Process[nodes + 1];
+        this.paused = new boolean[nodes + 1];
+        this.starts = new int[nodes + 1];
+        final StringBuilder list = new StringBuilder();
+        for (int id = 1; id <= nodes; id++)
+        {
+            list.append(id == 1 ? "" : ",").append(id).append('=').append(testbed.hostOf(id)).append(':')
+                .append(basePort + id);
+        }
+        this.members = list.toString();
+    }
+
+    String members()
+    {
+        return members;
+    }
+
+    int size()
+    {
+        return processes.length - 1;
+    }
+
+    Path dataDirectory(final int id)
+    {
+        return directory.resolve("node-" + id);
+    }
+
+    void start(final int id)
+    {
+        if (isAlive(id))
+        {
+            return;
+        }
+        final Path aeronDirectory = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
+            System.getProperty("java.io.tmpdir"), "raftlog-faults-" + ProcessHandle.current().pid() + "-" + id + "-" +
+            (++starts[id]));
+        aeronDirectories.add(aeronDirectory);
+        final List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(List.of("node", "--id", Integer.toString(id), "--members", members,
+            "--dir", dataDirectory(id).toString(), "--durability", "page-cache",
+            "--aeron-dir", aeronDirectory.toString()));
+        command.addAll(nodeOptions);
+        final Path output = output(id);
+        try
+        {
+            processes[id] = new ProcessBuilder(testbed.commandFor(id, command))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .start();
+            paused[id] = false;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("node " + id + " could not start: " + ex.getMessage(), ex);
+        }
+    }
+
+    boolean isAlive(final int id)
+    {
+        return processes[id] != null && processes[id].isAlive();
+    }
+
+    boolean isPaused(final int id)
+    {
+        return paused[id];
+    }
+
+    void kill(final int id)
+    {
+        if (isAlive(id))
+        {
+            processes[id].destroyForcibly();
+            waitFor(processes[id]);
+        }
+        paused[id] = false;
+    }
+
+    void pause(final int id)
+    {
+        if (isAlive(id) && !paused[id])
+        {
+            signal(id, "-STOP");
+            paused[id] = true;
+        }
+    }
+
+    void resume(final int id)
+    {
+        if (isAlive(id) && paused[id])
+        {
+            signal(id, "-CONT");
+            paused[id] = false;
+        }
+    }
+
+    /**
+     * SIGTERM to every node, and waits for each to stop cleanly (SIGKILL after 30 s).
+     */
+    void stopAll()
+    {
+        for (int id = 1; id <= size(); id++)
+        {
+            resume(id);
+            if (isAlive(id))
+            {
+                processes[id].destroy();
+            }
+        }
+        for (int id = 1; id <= size(); id++)
+        {
+            if (processes[id] != null)
+            {
+                waitFor(processes[id]);
+            }
+        }
+    }
+
+    /**
+     * @return the live node that says it leads in the highest term, or 0.
+     */
+    int leader()
+    {
+        int leader = 0;
+        long bestTerm = -1;
+        for (int id = 1; id <= size(); id++)
+        {
+            if (!isAlive(id) || paused[id])
+            {
+                continue;
+            }
+            final String text = read(output(id));
+            final Matcher matcher = ROLE.matcher(text);
+            String role = null;
+            long term = -1;
+            while (matcher.find())
+            {
+                role = matcher.group(2);
+                term = Long.parseLong(matcher.group(3));
+            }
+            if ("LEADER".equals(role) && term > bestTerm)
+            {
+                bestTerm = term;
+                leader = id;
+            }
+        }
+        return leader;
+    }
+
+    Path output(final int id)
+    {
+        return directory.resolve("node-" + id + ".out");
+    }
+
+    String outputOf(final int id)
+    {
+        return read(output(id));
+    }
+
+    public void close()
+    {
+        for (int id = 1; id <= size(); id++)
+        {
+            resume(id);
+            kill(id);
+        }
+        for (final Path aeronDirectory : aeronDirectories)
+        {
+            deleteQuietly(aeronDirectory);
+        }
+    }
+
+    static List<String> javaCommand()
+    {
+        final String java = ProcessHandle.current().info().command().orElse("java");
+        final String jar;
+        try
+        {
+            jar = Path.of(NodeProcesses.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("cannot find the jar this runs from", ex);
+        }
+        if (!jar.endsWith(".jar"))
+        {
+            throw new IllegalStateException("faults starts node processes from raftlog.jar: run it with java -jar " +
+                "(this runs from " + jar + ")");
+        }
+        return List.of(java, "-jar", jar);
+    }
+
+    private void signal(final int id, final String signal)
+    {
+        Shell.run(List.of("kill", signal, Long.toString(processes[id].pid())));
+    }
+
+    private static void waitFor(final Process process)
+    {
+        try
+        {
+            if (!process.waitFor(30, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String read(final Path file)
+    {
+        try
+        {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+    }
+
+    static void deleteQuietly(final Path path)
+    {
+        if (!Files.exists(path))
+        {
+            return;
+        }
+        try (var walk = Files.walk(path))
+        {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: a driver directory left behind is harmless
+        }
+    }
+}
