@@ -39,14 +39,25 @@ final class LogCheck
 
     static LogCheck run(final NodeProcesses nodes, final Map<String, Long> acks, final Path directory)
     {
-        final int n = nodes.size();
         final List<Map<Long, String>> logs = new ArrayList<>();
+        for (int id = 1; id <= nodes.size(); id++)
+        {
+            logs.add(replay(nodes.dataDirectory(id), directory.resolve("replay-" + id + ".txt")));
+        }
+        return judge(logs, acks);
+    }
+
+    /**
+     * @param logs each node's committed log: index to {@code <term> <text>}.
+     * @param acks each acknowledged entry's text to the index it was acknowledged at.
+     */
+    static LogCheck judge(final List<Map<Long, String>> logs, final Map<String, Long> acks)
+    {
+        final int n = logs.size();
         final long[] committed = new long[n + 1];
         for (int id = 1; id <= n; id++)
         {
-            final Map<Long, String> log = replay(nodes.dataDirectory(id), directory.resolve("replay-" + id + ".txt"));
-            logs.add(log);
-            committed[id] = log.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+            committed[id] = logs.get(id - 1).keySet().stream().mapToLong(Long::longValue).max().orElse(0);
         }
 
         long duplicated = 0;
