@@ -111,11 +111,12 @@ final class LoopbackNodes implements AutoCloseable
      *
      * @return the index of the last entry.
      */
-    long offerAndAwaitCommit(final int leader, final int count)
+    long offerAndAwaitCommit(final int initialLeader, final int count)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         long last = 0;
         int offered = 0;
+        int leader = initialLeader;
         while (offered < count || !allCommitted(last))
         {
             if (System.nanoTime() > deadline)
@@ -126,6 +127,12 @@ final class LoopbackNodes implements AutoCloseable
             {
                 payload.putLong(0, offered);
                 final long index = nodes[leader].offer(payload, 0, 64);
+                if (index == io.raftlog.core.OfferResult.NOT_LEADER)
+                {
+                    // on a starved machine an election can move the leadership: follow it (no allocation)
+                    leader = currentLeader(leader);
+                    break;
+                }
                 if (index < 0)
                 {
                     break;
@@ -136,6 +143,18 @@ final class LoopbackNodes implements AutoCloseable
             idle.idle(doWork());
         }
         return last;
+    }
+
+    private int currentLeader(final int previous)
+    {
+        for (int id = 1; id <= MEMBERS; id++)
+        {
+            if (nodes[id] != null && nodes[id].core().role() == Role.LEADER)
+            {
+                return id;
+            }
+        }
+        return previous;
     }
 
     boolean allCommitted(final long index)
