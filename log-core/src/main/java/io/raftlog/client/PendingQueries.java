@@ -1,7 +1,6 @@
 package io.raftlog.client;
 
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -121,12 +120,6 @@ final class PendingQueries
     void markUnsent(final int slot)
     {
         sent[slot] = false;
-    }
-
-    int copyQuery(final int slot, final MutableDirectBuffer dst, final int dstOffset)
-    {
-        dst.putBytes(dstOffset, bytes, slot * slotBytes, lengths[slot]);
-        return lengths[slot];
     }
 
     DirectBuffer buffer()

@@ -741,8 +741,7 @@ public final class ClientSessionService
         final long result = core.readIndex(queries.readId(slot));
         if (result < 0)
         {
-            refuseQuery(slot, result == OfferResult.NOT_LEADER && core.leaderId() == RaftCore.NO_MEMBER ?
-                RejectReason.NO_LEADER : reasonOfOffer(result));
+            refuseQuery(slot, result == OfferResult.NOT_LEADER ? notLeaderReason() : reasonOfOffer(result));
         }
     }
 
