@@ -93,6 +93,16 @@ final class PeerProgress
     }
 
     /**
+     * The peer's log ends at {@code lastIndex}, below what it acknowledged: it lost acknowledged entries when it
+     * restarted. The match goes back to what it holds, and the leader probes from there.
+     */
+    void lostEntriesAbove(final long lastIndex)
+    {
+        matchIndex = Math.max(0, lastIndex);
+        becomeProbe(matchIndex + 1);
+    }
+
+    /**
      * @return true if the match moved forward.
      */
     boolean acknowledge(final long index, final long nowNs)

@@ -1092,6 +1092,15 @@ public final class RaftCore
         }
         else
         {
+            if (lastLogIndex < peer.matchIndex && rejectedIndex > lastLogIndex)
+            {
+                // The follower's log ends before entries it acknowledged, and it refuses what follows its end: it
+                // restarted without them (a tail torn, or never flushed under page-cache durability, and cut back at
+                // start). Its acknowledgement no longer holds, and every probe above its end would be refused, each
+                // refusal at or below the old match taken for a stale one: probe from what it holds. The commit
+                // index never goes back.
+                peer.lostEntriesAbove(lastLogIndex);
+            }
             // A rejection of anything but the AppendEntries now in question is stale (reordered or duplicated):
             // in replicate, one at or below the match; in probe, one that is not of the probe just sent.
             if (peer.state == PeerProgress.REPLICATE ?

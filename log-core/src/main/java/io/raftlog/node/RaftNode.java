@@ -8,6 +8,8 @@ import io.raftlog.core.SnapshotStore;
 import io.raftlog.session.ClientSessionService;
 import io.raftlog.statemachine.AppliedResults;
 import io.raftlog.statemachine.StateMachineRunner;
+import io.raftlog.storage.StorageCorruptionException;
+import io.raftlog.storage.StorageFullException;
 import io.raftlog.transport.AeronClientPort;
 import io.raftlog.protocol.PeerMessageDispatcher;
 import io.raftlog.protocol.PeerMessageEncoder;
@@ -15,6 +17,9 @@ import io.raftlog.transport.AeronPeerTransport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+
+import java.io.UncheckedIOException;
 
 /**
  * One member as a single-threaded duty-cycle agent (run it with Agrona's {@code AgentRunner}, or several in a
@@ -133,7 +138,27 @@ public final class RaftNode implements Agent, AutoCloseable
         counters.update(core, 0);
     }
 
+    /**
+     * One duty cycle.
+     *
+     * @throws AgentTerminationException with the cause when storage fails (a full device, damage found, an I/O
+     *                                   error, a fault in a memory-mapped file): the node stops rather than go on.
+     */
     public int doWork()
+    {
+        try
+        {
+            return dutyCycle();
+        }
+        catch (final StorageFullException | StorageCorruptionException | UncheckedIOException | InternalError ex)
+        {
+            // fail-stop: the core may be part-way through a change it could not store, and a member that acts on
+            // what is not on disk could acknowledge it; stopped, it restarts from what is
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    private int dutyCycle()
     {
         // never backwards: entries carry this time, and session expiry compares entries' timestamps
         final long nowNs = Math.max(lastNowNs, context.clock().nanoTime());

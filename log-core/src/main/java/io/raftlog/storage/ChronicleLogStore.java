@@ -41,9 +41,12 @@ import java.nio.file.Path;
  *
  * <h2>Recovery</h2>
  * The scan stops believing the stream at the first frame that is incomplete, fails its checksum, or does not follow
- * from the frames before it. If the first entry it could not vouch for is at or below the commit index the node last
- * recorded ({@link Context#committedIndexHint}), opening fails with a {@link StorageCorruptionException} naming the
- * file, index and reason: committed entries are never dropped silently. Otherwise the damaged tail is cut back
+ * from the frames before it. Opening fails with a {@link StorageCorruptionException} naming the file, index and
+ * reason if the first entry it could not vouch for is at or below the commit index the node last recorded
+ * ({@link Context#committedIndexHint}), or if whole frames follow the damage: a crash tears only the end of the
+ * stream, so damage followed by more log is a record that changed after it was written, and this member may have
+ * acknowledged it and what follows (the recorded commit index lags the real one, so it cannot vouch that they were
+ * not committed). Entries a member acknowledged are never dropped silently. Only a torn tail is cut back
  * logically: the current cycle file is sealed (appends move to a fresh one, see {@link CycleClock}) and a VOID frame
  * naming the first bad document is appended and forced, so every later scan skips the same documents. A cycle file
  * whose tail Chronicle itself cannot read past (its header says more was written than a reader can see) is sealed
@@ -65,6 +68,12 @@ import java.nio.file.Path;
  * below the last synced page are not forced by the common case; recovery does not rely on them (it reads documents
  * sequentially, a stale file header only makes Chronicle's appender skip forward, and a header that outlived its
  * documents is sealed, above). {@link #compactTo} and {@link #reset} force every file touched under either policy.
+ *
+ * <h2>A full device</h2>
+ * Chronicle writes through a memory map, where a full device shows up as SIGBUS in the middle of a write. So the
+ * store claims the disk blocks of a batch with plain writes before it writes the batch ({@link SpaceReservation}):
+ * on a full device {@link #append} throws {@link StorageFullException} having written nothing, the log stays as it
+ * was, and appends work again once there is room.
  *
  * <h2>Clock</h2>
  * Chronicle picks the cycle file from the wall clock. The store hands it a {@link CycleClock}: monotonic and never
@@ -98,6 +107,12 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     public static final long DEFAULT_TIMEOUT_MS = 1000;
 
     /**
+     * Room claimed per frame beyond its record: Chronicle's header, the frame type, alignment, and a share of the
+     * index pages Chronicle writes among the documents.
+     */
+    private static final int FRAME_ROOM = 64;
+
+    /**
      * Settings, validated by {@link #conclude()} when the store opens.
      */
     public static final class Context
@@ -110,6 +125,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
         private int initialEntries = 1 << 16;
         private long timeoutMs = DEFAULT_TIMEOUT_MS;
+        private long claimLimitBytes = Long.MAX_VALUE;
 
         /**
          * @param directory the node's log directory (one queue); created if absent.
@@ -216,6 +232,20 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         }
 
         /**
+         * For tests: claims of disk room past this file position fail as on a full device.
+         */
+        Context claimLimitBytes(final long claimLimitBytes)
+        {
+            this.claimLimitBytes = claimLimitBytes;
+            return this;
+        }
+
+        long claimLimitBytes()
+        {
+            return claimLimitBytes;
+        }
+
+        /**
          * Checks the settings; fails naming the bad one.
          */
         public Context conclude()
@@ -272,6 +302,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     private final LogFrame frame = new LogFrame();
     private final LogFrame checkpointFrame = new LogFrame();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final SpaceReservation space;
 
     private int checkpointCycle = Integer.MIN_VALUE;
     private boolean unsynced;
@@ -279,10 +310,13 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     private int syncedCycle = Integer.MIN_VALUE;
     private BytesStore<?, ?> syncedStore;
     private long copyTailerNext = -1;
+    private int spaceCycle = Integer.MIN_VALUE;
+    private long nextWritePosition;
     private long seeks;
     private long chunkSyncs;
     private long fileForces;
     private long tornTailsRepaired;
+    private long tornTailCutFrom;
     private long sealedCycleFiles;
     private long deletedCycleFiles;
     private boolean closed;
@@ -297,6 +331,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         this.log = new LogIndex(context.initialEntries());
         this.terms = log.terms();
         this.map = log.map();
+        this.space = new SpaceReservation(directory, context.claimLimitBytes());
         final CycleClock clock = new CycleClock(context.timeProvider());
         try
         {
@@ -339,6 +374,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             closeQuietly(copyTailer);
             closeQuietly(appender);
             queue.close();
+            space.close();
             throw ex;
         }
     }
@@ -393,6 +429,14 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     public long tornTailsRepaired()
     {
         return tornTailsRepaired;
+    }
+
+    /**
+     * @return the index of the torn record opening cut back (the log now ends just before it), or 0 if it cut none.
+     */
+    public long tornTailCutFrom()
+    {
+        return tornTailCutFrom;
     }
 
     /**
@@ -467,6 +511,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
     public void append(final DirectBuffer records, final int offset, final int length, final int count)
     {
         checkOpen();
+        claimRoom(length + (long)count * FRAME_ROOM);
         final int end = offset + length;
         int position = offset;
         for (int i = 0; i < count; i++)
@@ -498,6 +543,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             final long queueIndex = writeEntryFrame(records, position, recordLength);
             log.append(index, term, queueIndex, recordLength);
             position += recordLength;
+            claimRoomInNewFile(end - position + (long)(count - i - 1) * FRAME_ROOM);
         }
         if (position != end)
         {
@@ -624,6 +670,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             closeQuietly(copyTailer);
             closeQuietly(appender);
             queue.close();
+            space.close();
         }
     }
 
@@ -649,6 +696,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             {
                 writeThroughBytes(bytes, LogFrame.ENTRY, records, offset, recordLength);
             }
+            nextWritePosition = bytes.writePosition();
         }
         catch (final RuntimeException | Error ex)
         {
@@ -669,13 +717,18 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
      */
     private long writeControlFrame(final int frameLength)
     {
+        claimRoom(frameLength + FRAME_ROOM);
         final DocumentContext dc = openDocument();
-        writeFrameInto(dc, frame, frameLength);
+        nextWritePosition = writeFrameInto(dc, frame, frameLength);
         unsynced = true;
+        claimRoomInNewFile(0);
         return appender.lastIndexAppended();
     }
 
-    private static void writeFrameInto(final DocumentContext dc, final LogFrame frame, final int frameLength)
+    /**
+     * @return the file position just past the frame.
+     */
+    private static long writeFrameInto(final DocumentContext dc, final LogFrame frame, final int frameLength)
     {
         try
         {
@@ -683,6 +736,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             final DirectBuffer source = frame.buffer();
             writeThroughBytes(bytes, source.getInt(0, LogFrame.ORDER), source, LogFrame.TYPE_LENGTH,
                 frameLength - LogFrame.TYPE_LENGTH);
+            return bytes.writePosition();
         }
         catch (final RuntimeException | Error ex)
         {
@@ -706,7 +760,7 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         {
             final int cycle = appender.cycle();
             final int length = checkpointFrame.encodeCheckpoint(terms, log.baseIndex(), log.lastIndex());
-            writeFrameInto(dc, checkpointFrame, length);
+            nextWritePosition = writeFrameInto(dc, checkpointFrame, length);
             checkpointCycle = cycle;
             dc = appender.writingDocument();
         }
@@ -729,6 +783,38 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         for (; i < length; i++)
         {
             bytes.writeByte(body.getByte(offset + i));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- room
+
+    /**
+     * Claims room for {@code bytes} more of documents where the next one goes, or, when it will go to a cycle file
+     * Chronicle has yet to create, checks the device has room for that file (see {@link SpaceReservation}).
+     */
+    private void claimRoom(final long bytes)
+    {
+        if (queue.cycle() != spaceCycle)
+        {
+            space.checkRoomForNewFile(bytes);
+        }
+        else
+        {
+            space.ensure(nextWritePosition + bytes);
+        }
+    }
+
+    /**
+     * After a document: if it opened a new cycle file, claims from there on for {@code bytes} more.
+     */
+    private void claimRoomInNewFile(final long bytes)
+    {
+        final int cycle = appender.cycle();
+        if (cycle != spaceCycle)
+        {
+            spaceCycle = cycle;
+            space.moveTo(appender.currentFile(), nextWritePosition);
+            space.ensure(nextWritePosition + bytes);
         }
     }
 
@@ -809,11 +895,33 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
         if (recovery.damaged())
         {
             final File file = recovery.badFile();
+            final Path path = file == null ? directory : file.toPath();
             if (recovery.badIndex() <= committedIndexHint)
             {
-                throw new StorageCorruptionException(file == null ? directory : file.toPath(), recovery.badIndex(),
+                throw new StorageCorruptionException(path, recovery.badIndex(),
                     recovery.badReason() + "; the node recorded commit index " + committedIndexHint +
                     ", so this entry was committed");
+            }
+            if (recovery.intactFramesAfter() > 0)
+            {
+                // not a torn tail: the log went on past the damage, so this member may have acknowledged the
+                // damaged entry and those after it, and cutting them could lose committed entries
+                throw new StorageCorruptionException(path, recovery.badIndex(),
+                    recovery.badReason() + "; " + recovery.intactFramesAfter() + " whole frames follow it (the " +
+                    "first at queue index 0x" + Long.toHexString(recovery.firstIntactQueueIndexAfter()) +
+                    ", entries up to index " + recovery.highestIndexAfter() + "), so it is not a tail torn by a " +
+                    "crash but a record damaged inside the log, and the entries from index " + recovery.badIndex() +
+                    " on may have been acknowledged to a leader: they are not cut back");
+            }
+            final long hidden = hiddenWholeFrame(file, recovery.badHeaderPosition() + 4,
+                rollCycle.toCycle(recovery.badQueueIndex()));
+            if (hidden >= 0)
+            {
+                throw new StorageCorruptionException(path, recovery.badIndex(), recovery.badReason() +
+                    "; Chronicle reads no further, but a whole frame lies after it at file position " + hidden +
+                    " (a damaged document header hides the documents after it), so it is not a tail torn by a " +
+                    "crash, and the entries from index " + recovery.badIndex() + " on may have been acknowledged " +
+                    "to a leader: they are not cut back");
             }
             // cut back: the damaged file is never appended to again, and the VOID frame tells every later scan
             // which documents to pass over
@@ -821,10 +929,29 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             writeControlFrame(frame.encodeVoid(recovery.badQueueIndex(), log.lastIndex()));
             forceAll();
             tornTailsRepaired++;
+            tornTailCutFrom = recovery.badIndex();
         }
         else if (!cycleFiles.lastCycleAppendable(recovery.lastCycleRead(), recovery.lastHeaderPosition()))
         {
+            final long hidden = recovery.lastFile() == null ? -1 :
+                hiddenWholeFrame(recovery.lastFile(), recovery.lastDocumentEnd(), recovery.lastCycleRead());
+            if (hidden >= 0)
+            {
+                throw new StorageCorruptionException(recovery.lastFile().toPath(), log.lastIndex() + 1,
+                    "Chronicle reads no document after the one at file position " + recovery.lastHeaderPosition() +
+                    ", but a whole frame lies after it at file position " + hidden + " (a damaged document " +
+                    "header hides the documents after it): the entries after index " + log.lastIndex() +
+                    " may have been acknowledged to a leader, and are not cut back");
+            }
             sealLastCycleFile();
+        }
+
+        if (spaceCycle == Integer.MIN_VALUE && recovery.lastFile() != null && queue.cycle() == recovery.lastCycleRead())
+        {
+            // appends go on in the last file, after its last document
+            spaceCycle = recovery.lastCycleRead();
+            nextWritePosition = recovery.lastDocumentEnd();
+            space.moveTo(recovery.lastFile(), nextWritePosition);
         }
 
         final long unknown = map.firstUnknownFrom(log.baseIndex() + 1);
@@ -833,6 +960,17 @@ public final class ChronicleLogStore implements DurableLogStore, AutoCloseable
             throw new StorageCorruptionException(directory, unknown,
                 "the entry lies in a cycle file deleted by compaction, but no BASE frame drops it");
         }
+    }
+
+    /**
+     * @return the file position of a whole frame in {@code file} from {@code from} to the last document its header
+     * records, or -1: see {@link TailProbe}.
+     */
+    private long hiddenWholeFrame(final File file, final long from, final int cycle)
+    {
+        final long writePosition = cycleFiles.recordedWritePosition(cycle);
+        return file == null || writePosition < from ? -1 :
+            TailProbe.findWholeFrame(file, from, writePosition, maxFrameLength);
     }
 
     private void sealLastCycleFile()

@@ -44,9 +44,17 @@ import java.nio.file.Path;
  * was not a commit index of this node: the reader fails with an {@link IllegalStateException} rather than go on.
  *
  * <h2>Gaps</h2>
- * Entries that lie in cycle files compaction deleted, or at or below a RESET base (installed from a snapshot), are
- * not in the log: the reader passes over them ({@link #entriesSkipped()}) and continues at the base plus one.
- * Before it applies a BASE frame that would drop entries it could still deliver, it delivers them first.
+ * Entries that lay in cycle files compaction deleted before the reader first looked (the first CHECKPOINT it reads
+ * lists them), or at or below a RESET base (installed from a snapshot), are not in the log: the reader passes over
+ * them ({@link #entriesSkipped()}) and continues at the base plus one. Before it applies a BASE frame that would drop
+ * entries it could still deliver, it delivers them first.
+ * <p>
+ * A reader that falls behind by whole cycle files can find them deleted under it: the scan reaches the next cycle
+ * file still there and its CHECKPOINT is ahead of the frames read (the file the scan read last is gone), or an entry
+ * to deliver is no longer at its queue index because its file is gone. Those entries were committed and compacted;
+ * they are not damage, and passing over them would hide from the consumer that it missed them. So {@link #poll}
+ * throws {@link EntriesCompactedException} naming the first index lost and the first one left, and does so at every
+ * poll until {@link #seek} moves the reader past the gap.
  *
  * <h2>Damage</h2>
  * Every entry's CRC32C is checked when scanned (as recovery does) and again when delivered. The scan stops
@@ -112,6 +120,9 @@ public final class CommittedLogReader implements AutoCloseable
     private String badReason;
     private File badFile;
     private long entriesSkipped;
+    private File scanFile;
+    private long gapFirstMissing;
+    private long gapFirstRetained;
     private long seeks;
     private boolean scanIdle;
     private boolean caughtUp;
@@ -264,6 +275,11 @@ public final class CommittedLogReader implements AutoCloseable
         checkOpen();
         caughtUp = false;
         final long from = Math.max(1, fromIndex);
+        if (gapFirstMissing != 0 && (from >= gapFirstRetained || from < gapFirstMissing))
+        {
+            gapFirstMissing = 0;
+            gapFirstRetained = 0;
+        }
         if (from < nextIndex)
         {
             nextIndex = from;
@@ -282,11 +298,16 @@ public final class CommittedLogReader implements AutoCloseable
      *
      * @return how many entries were delivered.
      * @throws StorageCorruptionException if a committed entry is damaged.
+     * @throws EntriesCompactedException  if entries not yet delivered were compacted away under the reader.
      */
     public int poll(final EntryHandler handler, final int limit)
     {
         checkOpen();
         caughtUp = false;
+        if (gapFirstMissing != 0)
+        {
+            throw new EntriesCompactedException(directory, gapFirstMissing, gapFirstRetained);
+        }
         final long commitIndex = bound.commitIndex();
         int delivered = deliver(handler, limit, commitIndex);
         if (delivered < limit)
@@ -375,8 +396,7 @@ public final class CommittedLogReader implements AutoCloseable
             readTailerNext = -1;
             if (!readTailer.moveToIndex(queueIndex))
             {
-                throw new IllegalStateException("entry " + index + " is no longer in " + directory +
-                    " (its cycle file was deleted by compaction before the reader got to it)");
+                throw notFound(index, queueIndex);
             }
         }
         try (DocumentContext dc = readTailer.readingDocument())
@@ -384,7 +404,8 @@ public final class CommittedLogReader implements AutoCloseable
             readTailerNext = -1;
             if (!dc.isPresent() || dc.index() != queueIndex)
             {
-                throw new IllegalStateException("entry " + index + " not found at its queue index");
+                dc.rollbackOnClose();
+                throw notFound(index, queueIndex);
             }
             final Bytes<?> bytes = dc.wire().bytes();
             final int frameLength = (int)bytes.readRemaining();
@@ -412,6 +433,74 @@ public final class CommittedLogReader implements AutoCloseable
         readTailerNext = readTailer.index();
     }
 
+    /**
+     * An entry is not at its queue index: compaction deleted its cycle file (a gap, told as such), or else the log
+     * is not what the scan read.
+     */
+    private RuntimeException notFound(final long index, final long queueIndex)
+    {
+        if (!cycleFileExists(rollCycle.toCycle(queueIndex)))
+        {
+            return compactedAway(index, firstRetainedIndex());
+        }
+        return new IllegalStateException("entry " + index + " not found at its queue index in " + directory);
+    }
+
+    private EntriesCompactedException compactedAway(final long firstMissing, final long firstRetained)
+    {
+        gapFirstMissing = firstMissing;
+        gapFirstRetained = firstRetained;
+        return new EntriesCompactedException(directory, firstMissing, firstRetained);
+    }
+
+    private boolean cycleFileExists(final int cycle)
+    {
+        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore store =
+            queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return false;
+        }
+        try
+        {
+            return store.file().exists();
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+    }
+
+    /**
+     * @return the first entry the oldest cycle file left holds (its CHECKPOINT's last index plus one), or
+     * {@link EntriesCompactedException#UNKNOWN}. Only when a gap is found: it allocates.
+     */
+    private long firstRetainedIndex()
+    {
+        try (ExcerptTailer tailer = queue.createTailer())
+        {
+            tailer.singleThreadedCheckDisabled(true);
+            try (DocumentContext dc = tailer.toStart().readingDocument())
+            {
+                if (!dc.isPresent())
+                {
+                    return EntriesCompactedException.UNKNOWN;
+                }
+                final Bytes<?> bytes = dc.wire().bytes();
+                final int frameLength = (int)bytes.readRemaining();
+                final LogFrame checkpoint = new LogFrame();
+                final UnsafeBuffer view = new UnsafeBuffer(bytes.addressForRead(bytes.readPosition(), frameLength),
+                    frameLength);
+                if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.CHECKPOINT ||
+                    !checkpoint.loadControl(view, 0, frameLength))
+                {
+                    return EntriesCompactedException.UNKNOWN;
+                }
+                return checkpoint.field(2) + 1;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------- scanning
 
     private void restartScan()
@@ -427,6 +516,7 @@ public final class CommittedLogReader implements AutoCloseable
         badIndex = 0;
         badReason = null;
         badFile = null;
+        scanFile = null;
     }
 
     /**
@@ -494,10 +584,25 @@ public final class CommittedLogReader implements AutoCloseable
                 }
                 scanCycle = docCycle;
                 final String problem = cycleStart ? applier.applyCheckpoint(firstFrame) : applier.applyFrame(queueIndex);
-                firstFrame = false;
-                if (problem != null)
+                if (problem != null && cycleStart && !firstFrame && scanFile != null && !scanFile.exists() &&
+                    applier.isControl(LogFrame.CHECKPOINT))
+                {
+                    // the scan's last file was deleted under it: compaction, not damage
+                    final long firstRetained = applier.frame.field(2) + 1;
+                    resumeFromCheckpoint();
+                    if (nextIndex < firstRetained)
+                    {
+                        throw compactedAway(nextIndex, firstRetained);
+                    }
+                }
+                else if (problem != null)
                 {
                     noteDamage(queueIndex, problem);
+                }
+                firstFrame = false;
+                if (cycleStart)
+                {
+                    scanFile = scanTailer.currentFile();
                 }
             }
         }
@@ -528,6 +633,19 @@ public final class CommittedLogReader implements AutoCloseable
             return true;
         }
         return next <= Math.min(finalIndex, commitIndex);
+    }
+
+    /**
+     * Takes the CHECKPOINT in the applier's view as the state of the log from here, as a scan that starts at this
+     * cycle file would: the entries it lists lie in deleted files.
+     */
+    private void resumeFromCheckpoint()
+    {
+        final String problem = applier.applyCheckpoint(true);
+        if (problem != null)
+        {
+            throw new IllegalStateException("CHECKPOINT after deleted cycle files in " + directory + ": " + problem);
+        }
     }
 
     private void noteDamage(final long queueIndex, final String problem)

@@ -101,8 +101,14 @@ final class CycleFiles
             return 0;
         }
         int deleted = 0;
-        for (final Long cycle : queue.listCyclesBetween(firstCycle, keepFromCycle - 1))
+        // Chronicle lists cycles only between two that have files, and an hour with no entry has none: list up to
+        // the last file and stop at the first to keep
+        for (final Long cycle : queue.listCyclesBetween(firstCycle, queue.lastCycle()))
         {
+            if (cycle >= keepFromCycle)
+            {
+                break;
+            }
             final File file = file(cycle.intValue());
             try
             {
@@ -149,6 +155,26 @@ final class CycleFiles
         try
         {
             return store.writePosition() <= lastHeaderPosition;
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+    }
+
+    /**
+     * @return where Chronicle's header of the cycle file says its last document starts, or -1 if there is no file.
+     */
+    long recordedWritePosition(final int cycle)
+    {
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return -1;
+        }
+        try
+        {
+            return store.writePosition();
         }
         finally
         {

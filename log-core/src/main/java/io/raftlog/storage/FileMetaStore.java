@@ -18,22 +18,27 @@ import java.util.zip.CRC32C;
 
 /**
  * Term, vote and a lazily recorded commit index in a small file of two slots, each a complete record with a sequence
- * number and a CRC32C. A write goes to the slot that does not hold the last forced record, so a crash in the middle
- * of any write leaves that record whole; opening takes the intact slot with the higher sequence.
+ * number and a CRC32C; opening takes the intact slot with the higher sequence.
  * <pre>
- *   file: | slot 0 (4 KiB) | slot 1 (4 KiB) |      (separate pages: a torn write of one never touches the other)
+ *   file: | slot 0 (4 KiB) | slot 1 (4 KiB) |      (separate pages: a write of one never touches the other)
  *   slot: 0 magic "RLMS" | 4 version | 8 sequence | 16 term | 24 votedFor (int32) | 28 reserved |
  *         32 commit index | 40 crc32c of bytes [0, 40) | 44 reserved |           little-endian, 48 bytes used
  * </pre>
- * {@link #store} forces the file ({@code FileChannel.force(true)}) before it returns: the core answers a vote right
- * after. {@link #recordCommitIndex} writes at most once per interval, unforced (the commit index is a hint for
- * recovery, see {@link ChronicleLogStore.Context#committedIndexHint}); {@link #close} writes the latest one, forced.
- * Unforced writes also never touch the slot holding the last forced record.
+ * {@link #store} writes the new term and vote to slot 0 and forces it, then to slot 1 and forces it, before it
+ * returns: the core answers a vote right after. {@link #recordCommitIndex} writes slot 1 only, at most once per
+ * interval, unforced (the commit index is a hint for recovery, see
+ * {@link ChronicleLogStore.Context#committedIndexHint}); {@link #close} writes the latest one there, forced.
  * <p>
- * A file that exists but has no intact slot, or that is missing when the caller expects one, fails opening with a
- * {@link StorageCorruptionException} naming it: a member must never start over at term 0 with a vote forgotten.
- * (An intact older slot beside a damaged newer one is what a torn write leaves and is accepted: the newer value was
- * never acknowledged, since {@code store} had not returned.)
+ * So every term and vote this member acted on is in both slots, and one damaged slot loses nothing that matters:
+ * a crash tearing the first write of {@code store} leaves slot 1 with the previous term and vote (the new ones were
+ * never acted on: {@code store} had not returned); tearing the second leaves slot 0 with the new ones; a torn or
+ * flipped slot 1 leaves slot 0 with the latest term and vote and an older commit index (lower is safe); a flipped
+ * slot 0 leaves slot 1 with the same term and vote. Opening repairs the damaged slot from the other, forced.
+ * <p>
+ * A file that exists but has no intact slot, that is missing when the caller expects one, or that was written by
+ * version 1 (which alternated the slots, so a damaged slot there may have held the newer vote) with a damaged slot,
+ * fails opening with a {@link StorageCorruptionException} naming it and why: a member must never start over at an
+ * older term, or at term 0, with a vote forgotten, since it could then vote twice in one term.
  */
 public final class FileMetaStore implements MetaStore, AutoCloseable
 {
@@ -42,7 +47,11 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
     static final int SLOT_SIZE = 4096;
     static final int FILE_SIZE = 2 * SLOT_SIZE;
     static final int MAGIC = 0x534D4C52; // "RLMS" little-endian
-    static final int VERSION = 1;
+    /** Every forced record in both slots; version 1 alternated them. */
+    static final int VERSION = 2;
+    static final int VERSION_ALTERNATING = 1;
+    /** The slot {@link #recordCommitIndex} writes, unforced; {@link #store} writes slot 0 first. */
+    static final int COMMIT_SLOT = 1;
     static final int SEQUENCE_OFFSET = 8;
     static final int TERM_OFFSET = 16;
     static final int VOTE_OFFSET = 24;
@@ -66,8 +75,7 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
     private long recordedCommitIndex;
     private long pendingCommitIndex;
     private long lastCommitWriteNs;
-    private int forcedSlot;
-    private boolean recoveredFromTornWrite;
+    private int repairedSlot = -1;
     private boolean closed;
 
     private FileMetaStore(final Path file, final boolean createIfMissing, final long intervalMs, final NanoClock clock)
@@ -152,11 +160,11 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
     }
 
     /**
-     * @return true if opening found the newer slot damaged (a write torn by a crash) and used the older one.
+     * @return the slot opening found damaged (a torn write or a flipped bit) and rewrote from the other, or -1.
      */
-    public boolean recoveredFromTornWrite()
+    public int repairedSlot()
     {
-        return recoveredFromTornWrite;
+        return repairedSlot;
     }
 
     public void store(final long term, final int votedFor)
@@ -171,9 +179,8 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
             throw new IllegalStateException("second vote in term " + term + ": " + this.votedFor + " then " + votedFor);
         }
         final long commitIndex = Math.max(recordedCommitIndex, pendingCommitIndex);
-        final int slot = 1 - forcedSlot;
-        write(slot, sequence + 1, term, votedFor, commitIndex, true);
-        forcedSlot = slot;
+        write(0, sequence + 1, term, votedFor, commitIndex, true);
+        write(COMMIT_SLOT, sequence + 1, term, votedFor, commitIndex, true);
         currentTerm = term;
         this.votedFor = votedFor;
         recordedCommitIndex = commitIndex;
@@ -194,7 +201,7 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
         if (nowNs - lastCommitWriteNs >= commitIndexIntervalNs)
         {
             lastCommitWriteNs = nowNs;
-            write(1 - forcedSlot, sequence + 1, currentTerm, votedFor, commitIndex, false);
+            write(COMMIT_SLOT, sequence + 1, currentTerm, votedFor, commitIndex, false);
             recordedCommitIndex = commitIndex;
         }
     }
@@ -220,9 +227,7 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
         {
             if (pendingCommitIndex > recordedCommitIndex)
             {
-                final int slot = 1 - forcedSlot;
-                write(slot, sequence + 1, currentTerm, votedFor, pendingCommitIndex, true);
-                forcedSlot = slot;
+                write(COMMIT_SLOT, sequence + 1, currentTerm, votedFor, pendingCommitIndex, true);
                 recordedCommitIndex = pendingCommitIndex;
             }
         }
@@ -277,7 +282,8 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
 
     private boolean intact(final UnsafeBuffer src)
     {
-        return src.getInt(0, ORDER) == MAGIC && src.getInt(4, ORDER) == VERSION &&
+        final int version = src.getInt(4, ORDER);
+        return src.getInt(0, ORDER) == MAGIC && (version == VERSION || version == VERSION_ALTERNATING) &&
             src.getInt(CRC_OFFSET, ORDER) == checksum(src) && src.getLong(TERM_OFFSET, ORDER) >= 0;
     }
 
@@ -291,8 +297,7 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
         }
         int best = -1;
         long bestSequence = -1;
-        int intactSlots = 0;
-        boolean anyWritten = false;
+        int damaged = -1;
         for (int slot = 0; slot < 2; slot++)
         {
             buffer.clear();
@@ -301,10 +306,8 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
                 throw new StorageCorruptionException(file, StorageCorruptionException.NO_INDEX,
                     "metadata file ends inside slot " + slot);
             }
-            anyWritten |= record.getLong(0) != 0 || record.getLong(CRC_OFFSET) != 0;
             if (intact(record))
             {
-                intactSlots++;
                 final long slotSequence = record.getLong(SEQUENCE_OFFSET, ORDER);
                 if (slotSequence > bestSequence)
                 {
@@ -312,31 +315,49 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
                     bestSequence = slotSequence;
                 }
             }
+            else if (written(record))
+            {
+                damaged = damaged < 0 ? slot : 2;
+            }
         }
         if (best < 0)
         {
             throw new StorageCorruptionException(file, StorageCorruptionException.NO_INDEX,
-                anyWritten ? "neither slot holds an intact record (magic, version or checksum wrong)" :
-                "the metadata file holds no record");
+                damaged >= 0 ? "neither slot holds an intact record (magic, version or checksum wrong): the term " +
+                "and vote this member last acted on are lost" : "the metadata file holds no record");
         }
         buffer.clear();
         FileIo.readFully(channel, buffer, (long)best * SLOT_SIZE);
+        if (damaged >= 0 && record.getInt(4, ORDER) == VERSION_ALTERNATING)
+        {
+            throw new StorageCorruptionException(file, StorageCorruptionException.NO_INDEX,
+                "slot " + damaged + " is damaged (magic, version or checksum wrong) and the file was written by " +
+                "version 1, which kept a vote in one slot only: slot " + best + " holds term " +
+                record.getLong(TERM_OFFSET, ORDER) + ", but the damaged slot may have held a later term or vote, " +
+                "and starting from the older one could let this member vote twice in one term");
+        }
         sequence = record.getLong(SEQUENCE_OFFSET, ORDER);
         currentTerm = record.getLong(TERM_OFFSET, ORDER);
         votedFor = record.getInt(VOTE_OFFSET, ORDER);
         recordedCommitIndex = record.getLong(COMMIT_OFFSET, ORDER);
         pendingCommitIndex = recordedCommitIndex;
-        forcedSlot = best;
-        recoveredFromTornWrite = intactSlots == 1 && otherSlotWritten(1 - best);
+        if (damaged >= 0 || record.getInt(4, ORDER) == VERSION_ALTERNATING)
+        {
+            // both slots hold the record again (in this version's format) before anything acts on it
+            repairedSlot = damaged;
+            write(0, sequence + 1, currentTerm, votedFor, recordedCommitIndex, true);
+            write(COMMIT_SLOT, sequence + 1, currentTerm, votedFor, recordedCommitIndex, true);
+        }
     }
 
-    private boolean otherSlotWritten(final int slot) throws IOException
+    /**
+     * @return whether a slot that is not intact was ever written (a file is created with zeros where no record is).
+     */
+    private boolean written(final UnsafeBuffer src)
     {
-        buffer.clear();
-        FileIo.readFully(channel, buffer, (long)slot * SLOT_SIZE);
         for (int i = 0; i < RECORD_LENGTH; i += 8)
         {
-            if (record.getLong(i) != 0)
+            if (src.getLong(i) != 0)
             {
                 return true;
             }
@@ -345,7 +366,7 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
     }
 
     /**
-     * A new file holds slot 0 (sequence 1, term 0, no vote): written under a temporary name, forced, renamed.
+     * A new file holds term 0 and no vote in both slots: written under a temporary name, forced, renamed.
      */
     private void create(final Path file)
     {
@@ -357,10 +378,13 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
-                encode(record, 1, 0, NO_VOTE, 0);
-                buffer.clear();
-                FileIo.writeFully(out, buffer, 0);
-                FileIo.writeFully(out, ByteBuffer.allocate(FILE_SIZE - RECORD_LENGTH), RECORD_LENGTH);
+                FileIo.writeFully(out, ByteBuffer.allocate(FILE_SIZE), 0);
+                for (int slot = 0; slot < 2; slot++)
+                {
+                    encode(record, 1, 0, NO_VOTE, 0);
+                    buffer.clear();
+                    FileIo.writeFully(out, buffer, (long)slot * SLOT_SIZE);
+                }
                 out.force(true);
             }
             FileIo.replaceAtomically(temp, file);

@@ -33,7 +33,9 @@ import java.util.zip.CRC32C;
  */
 public final class FileSnapshotStore implements SnapshotStore, AutoCloseable
 {
-    static final String CURRENT = "snapshot";
+    /** The snapshot's file in the directory the store is opened on. */
+    public static final String FILE_NAME = "snapshot";
+    static final String CURRENT = FILE_NAME;
     static final String SAVING = "snapshot.saving";
     static final String RECEIVING = "snapshot.receiving";
     static final int MAGIC = 0x4E534C52; // "RLSN" little-endian

@@ -72,6 +72,36 @@ final class FrameApplier
     }
 
     /**
+     * @return whether the frame in {@link #view} is whole: an ENTRY whose record fills it and passes its CRC32C, or
+     * an intact control frame (then in {@link #frame}). Says nothing of whether it follows from the frames before.
+     */
+    boolean isIntact()
+    {
+        final int frameLength = view.capacity();
+        if (frameLength < LogFrame.TYPE_LENGTH)
+        {
+            return false;
+        }
+        if (view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) != LogFrame.ENTRY)
+        {
+            return frame.loadControl(view, 0, frameLength);
+        }
+        final int recordLength = frameLength - LogFrame.TYPE_LENGTH;
+        return recordLength >= LogEntryCodec.HEADER_LENGTH &&
+            LogEntryCodec.recordLength(view, LogFrame.TYPE_LENGTH) == recordLength &&
+            codec.isChecksumValid(view, LogFrame.TYPE_LENGTH, recordLength);
+    }
+
+    /**
+     * @return the Raft index of the ENTRY in {@link #view}, or 0 if it is not an entry (call after {@link #isIntact}).
+     */
+    long entryIndex()
+    {
+        return view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) == LogFrame.ENTRY ?
+            LogEntryCodec.index(view, LogFrame.TYPE_LENGTH) : 0;
+    }
+
+    /**
      * A VOID frame restores the log as it was cut back: everything after its last kept index goes.
      */
     String applyVoid()

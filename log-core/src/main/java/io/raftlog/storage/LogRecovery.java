@@ -18,8 +18,14 @@ import java.io.File;
  *     <li>ENTRY, TRUNCATE, BASE and VOID frames are applied as the writes applied them, each checked first
  *     ({@link FrameApplier}, shared with the committed-log reader).</li>
  *     <li>At the first frame that fails, the scan stops believing the stream and notes where ({@link #damaged()}).
- *     It reads on only to find a VOID frame naming that document (written when an earlier opening cut this same
- *     damage back): from there on the stream is believed again.</li>
+ *     It reads on to find a VOID frame naming that document (written when an earlier opening cut this same damage
+ *     back): from there on the stream is believed again.</li>
+ *     <li>Reading on, it also notes whether whole frames follow the damage ({@link #intactFramesAfter()}). A crash
+ *     tears only what was being written when it struck, the end of the stream; so damage with whole frames after
+ *     it is a record that changed after it was written (a flipped bit, a bad sector), inside the log, and its
+ *     entries may have been acknowledged. The one whole frame a crash can leave after a torn tail is the
+ *     CHECKPOINT that an interrupted earlier repair wrote before its VOID: it states the log as cut back, and is not
+ *     counted.</li>
  * </ul>
  */
 final class LogRecovery
@@ -34,6 +40,13 @@ final class LogRecovery
     private long badIndex;
     private String badReason;
     private File badFile;
+    private long badHeaderPosition = -1;
+    private File lastFile;
+    private long lastDocumentEnd = -1;
+    private long badLastIndex;
+    private long intactFramesAfter;
+    private long firstIntactQueueIndexAfter = -1;
+    private long highestIndexAfter;
     private int lastCycleRead = Integer.MIN_VALUE;
     private long lastHeaderPosition = -1;
 
@@ -83,6 +96,55 @@ final class LogRecovery
     }
 
     /**
+     * @return how many whole frames follow the damage (not counting a CHECKPOINT that states the log as cut back):
+     * more than none means the damage is inside the log, not a torn tail.
+     */
+    long intactFramesAfter()
+    {
+        return intactFramesAfter;
+    }
+
+    /**
+     * @return the queue index of the first whole frame after the damage, or -1.
+     */
+    long firstIntactQueueIndexAfter()
+    {
+        return firstIntactQueueIndexAfter;
+    }
+
+    /**
+     * @return the highest Raft index of a whole ENTRY after the damage, or 0: how far the log reached.
+     */
+    long highestIndexAfter()
+    {
+        return highestIndexAfter;
+    }
+
+    /**
+     * @return the file position of the first damaged document's Chronicle header.
+     */
+    long badHeaderPosition()
+    {
+        return badHeaderPosition;
+    }
+
+    /**
+     * @return the cycle file of the last document read, or null.
+     */
+    File lastFile()
+    {
+        return lastFile;
+    }
+
+    /**
+     * @return the file position just past the last document read, or -1.
+     */
+    long lastDocumentEnd()
+    {
+        return lastDocumentEnd;
+    }
+
+    /**
      * @return the cycle of the last document read, or {@link Integer#MIN_VALUE} if none.
      */
     int lastCycleRead()
@@ -122,6 +184,11 @@ final class LogRecovery
                     final Bytes<?> bytes = dc.wire().bytes();
                     final long frameLength = bytes.readRemaining();
                     lastHeaderPosition = bytes.readPosition() - 4;
+                    lastDocumentEnd = bytes.readPosition() + frameLength;
+                    if (cycleStart)
+                    {
+                        lastFile = tailer.currentFile();
+                    }
                     if (frameLength < LogFrame.TYPE_LENGTH || frameLength > maxFrameLength)
                     {
                         noteDamage(queueIndex, "frame of " + frameLength + " bytes", tailer);
@@ -134,7 +201,14 @@ final class LogRecovery
                         if (applier.isVoidFor(badQueueIndex))
                         {
                             damaged = false;
+                            intactFramesAfter = 0;
+                            firstIntactQueueIndexAfter = -1;
+                            highestIndexAfter = 0;
                             applier.applyVoid();
+                        }
+                        else
+                        {
+                            noteWholeFrameAfterDamage(queueIndex, cycleStart);
                         }
                         continue;
                     }
@@ -149,15 +223,37 @@ final class LogRecovery
         }
     }
 
+    private void noteWholeFrameAfterDamage(final long queueIndex, final boolean cycleStart)
+    {
+        if (!applier.isIntact())
+        {
+            return;
+        }
+        final boolean checkpoint = applier.view.getInt(LogFrame.TYPE_OFFSET, LogFrame.ORDER) == LogFrame.CHECKPOINT;
+        if (checkpoint && cycleStart && applier.frame.field(2) == badLastIndex &&
+            applier.frame.field(0) == log.baseIndex())
+        {
+            return; // the log as an interrupted repair cut it back, written before its VOID
+        }
+        if (firstIntactQueueIndexAfter < 0)
+        {
+            firstIntactQueueIndexAfter = queueIndex;
+        }
+        intactFramesAfter++;
+        highestIndexAfter = Math.max(highestIndexAfter, checkpoint ? applier.frame.field(2) : applier.entryIndex());
+    }
+
     private void noteDamage(final long queueIndex, final String problem, final ExcerptTailer tailer)
     {
         if (!damaged)
         {
             damaged = true;
             badQueueIndex = queueIndex;
+            badLastIndex = log.lastIndex();
             badIndex = log.lastIndex() + 1;
             badReason = problem + " (queue index 0x" + Long.toHexString(queueIndex) + ")";
             badFile = tailer.currentFile();
+            badHeaderPosition = lastHeaderPosition;
         }
     }
 }

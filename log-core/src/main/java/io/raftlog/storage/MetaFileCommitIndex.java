@@ -139,7 +139,9 @@ public final class MetaFileCommitIndex implements CommittedLogReader.CommitIndex
 
     private boolean intact()
     {
-        if (record.getInt(0, ORDER) != FileMetaStore.MAGIC || record.getInt(4, ORDER) != FileMetaStore.VERSION)
+        final int version = record.getInt(4, ORDER);
+        if (record.getInt(0, ORDER) != FileMetaStore.MAGIC ||
+            (version != FileMetaStore.VERSION && version != FileMetaStore.VERSION_ALTERNATING))
         {
             return false;
         }

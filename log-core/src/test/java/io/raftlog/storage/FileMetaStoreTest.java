@@ -6,11 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,7 +73,7 @@ class FileMetaStoreTest
         {
             assertEquals(4, meta.currentTerm());
             assertEquals(1, meta.votedFor());
-            assertFalse(meta.recoveredFromTornWrite());
+            assertEquals(-1, meta.repairedSlot());
             meta.store(9, 3);
         }
         try (FileMetaStore meta = open(false))
@@ -158,29 +160,102 @@ class FileMetaStoreTest
     }
 
     @Test
-    void aWriteTornByACrashLeavesThePreviousValue() throws IOException
+    void aVoteIsInBothSlotsSoEitherSlotDamagedLosesNoVote() throws IOException
     {
-        final int newerSlot;
+        for (int damaged = 0; damaged < 2; damaged++)
+        {
+            try (FileMetaStore meta = open(true))
+            {
+                meta.store(7, 1);
+                meta.store(8, 2);
+            }
+            flipByte(file(), (long)damaged * FileMetaStore.SLOT_SIZE + FileMetaStore.VOTE_OFFSET);
+            try (FileMetaStore meta = open(false))
+            {
+                assertEquals(8, meta.currentTerm(), "slot " + damaged + " damaged");
+                assertEquals(2, meta.votedFor(), "slot " + damaged + " damaged");
+                assertEquals(damaged, meta.repairedSlot());
+            }
+            try (FileMetaStore meta = open(false))
+            {
+                assertEquals(8, meta.currentTerm());
+                assertEquals(-1, meta.repairedSlot(), "opening rewrote the damaged slot");
+            }
+            Files.delete(file());
+        }
+    }
+
+    @Test
+    void aStoreTornByACrashBeforeItReturnedLeavesThePreviousTermAndVote() throws IOException
+    {
         try (FileMetaStore meta = open(true))
         {
-            meta.store(7, 1); // slot 1 (the created file holds slot 0)
-            meta.store(8, 2); // slot 0
-            newerSlot = 0;
+            meta.store(7, 1);
         }
-        // the write of term 8 was torn: its slot is garbage from the middle on
-        flipByte(file(), (long)newerSlot * FileMetaStore.SLOT_SIZE + FileMetaStore.VOTE_OFFSET);
+        // store(8, 2) was cut short in its first write: slot 0 is half new, slot 1 still says term 7
+        overwrite(file(), FileMetaStore.TERM_OFFSET, new byte[]{ 8 });
         try (FileMetaStore meta = open(false))
         {
             assertEquals(7, meta.currentTerm());
             assertEquals(1, meta.votedFor());
-            assertTrue(meta.recoveredFromTornWrite());
-            meta.store(8, 3); // overwrites the torn slot, never the intact one
+            assertEquals(0, meta.repairedSlot());
+            meta.store(8, 3);
         }
         try (FileMetaStore meta = open(false))
         {
             assertEquals(8, meta.currentTerm());
             assertEquals(3, meta.votedFor());
-            assertFalse(meta.recoveredFromTornWrite());
+        }
+    }
+
+    @Test
+    void aVersionOneFileWithADamagedSlotFailsOpeningSinceThatSlotMayHaveHeldTheNewerVote() throws IOException
+    {
+        // version 1 alternated the slots: term 7 (vote 1) in slot 1, then term 8 (vote 2) in slot 0
+        writeVersionOne(1, 2, 7, 1);
+        writeVersionOne(0, 3, 8, 2);
+        flipByte(file(), FileMetaStore.VOTE_OFFSET);
+        final StorageCorruptionException failure = assertThrows(StorageCorruptionException.class, () -> open(false));
+        assertEquals(file(), failure.file());
+        assertTrue(failure.getMessage().contains("vote twice"), failure.getMessage());
+
+        // intact, it opens and is rewritten in this version's format
+        writeVersionOne(0, 3, 8, 2);
+        try (FileMetaStore meta = open(false))
+        {
+            assertEquals(8, meta.currentTerm());
+            assertEquals(2, meta.votedFor());
+        }
+        flipByte(file(), FileMetaStore.VOTE_OFFSET);
+        try (FileMetaStore meta = open(false))
+        {
+            assertEquals(8, meta.currentTerm(), "both slots hold it now");
+            assertEquals(2, meta.votedFor());
+        }
+    }
+
+    private void writeVersionOne(final int slot, final long sequence, final long term, final int vote)
+        throws IOException
+    {
+        if (!Files.exists(file()))
+        {
+            Files.write(file(), new byte[FileMetaStore.FILE_SIZE]);
+        }
+        final ByteBuffer record = ByteBuffer.allocate(FileMetaStore.RECORD_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        record.putInt(0, FileMetaStore.MAGIC).putInt(4, FileMetaStore.VERSION_ALTERNATING)
+            .putLong(FileMetaStore.SEQUENCE_OFFSET, sequence).putLong(FileMetaStore.TERM_OFFSET, term)
+            .putInt(FileMetaStore.VOTE_OFFSET, vote);
+        final CRC32C crc = new CRC32C();
+        crc.update(record.array(), 0, FileMetaStore.CRC_OFFSET);
+        record.putInt(FileMetaStore.CRC_OFFSET, (int)crc.getValue());
+        overwrite(file(), (long)slot * FileMetaStore.SLOT_SIZE, record.array());
+    }
+
+    private static void overwrite(final Path file, final long position, final byte[] bytes) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(bytes), position);
         }
     }
 

@@ -22,10 +22,15 @@ import java.nio.file.Path;
  *   DIR/node       where the running node publishes its counters: its member id and media driver directory
  *                  (written at each start), so that {@code replay} finds the live commit-index counter by itself
  * </pre>
- * Opening order matters: the metadata file is created before the log directory, so a log without a metadata file
- * is damage (a member must never restart at term 0 with its vote forgotten) and fails opening. The commit index the
- * metadata file recorded becomes the log's {@code committedIndexHint}: damage at or below it fails opening instead
- * of being cut off.
+ * Opening order matters: the metadata file is created before the log directory, so a log (or a snapshot) without a
+ * metadata file is damage (a member must never restart at term 0 with its vote forgotten) and fails opening, as does
+ * a metadata file whose term is below the last term in the log (the core stores a term before it accepts entries
+ * of it, so the file lost a record). The commit index the metadata file recorded becomes the log's
+ * {@code committedIndexHint}: damage at or below it fails opening instead of being cut off.
+ * <p>
+ * {@link #inspect} tells a directory with no member state in it ({@link State#EMPTY}: absent, empty, or holding only
+ * the counter note) from one with state. An empty directory is either a brand-new member or one whose data was
+ * lost; nothing in it can tell which, so the caller decides (see {@code node --bootstrap}).
  * <p>
  * It is also the node's {@link RaftListener}, through log-core's {@link CommitIndexRecorder}: it records commit
  * indices in the metadata file (lazily, at most once a second; forced at close) for recovery and for readers of the
@@ -44,30 +49,71 @@ final class MemberStorage implements RaftListener, AutoCloseable
     private final boolean existed;
     private final CommitIndexRecorder recorder;
 
+    /**
+     * What a data directory holds.
+     */
+    enum State
+    {
+        /** No metadata file, log or snapshot: a new member, or one whose data was lost. */
+        EMPTY,
+        /** A member's state (whether it is intact, opening tells). */
+        MEMBER
+    }
+
+    /**
+     * @return whether {@code directory} holds any member state.
+     */
+    static State inspect(final Path directory)
+    {
+        return Files.exists(directory.resolve(META)) || Files.exists(directory.resolve(LOG)) ||
+            Files.exists(directory.resolve(FileSnapshotStore.FILE_NAME)) ? State.MEMBER : State.EMPTY;
+    }
+
     private MemberStorage(final Path directory, final Durability durability)
     {
         this.directory = directory;
         final Path logDirectory = directory.resolve(LOG);
-        this.existed = Files.exists(logDirectory);
+        this.existed = inspect(directory) == State.MEMBER;
         FileMetaStore meta = null;
         FileSnapshotStore snapshots = null;
+        ChronicleLogStore log = null;
         try
         {
             meta = FileMetaStore.open(directory.resolve(META), !existed);
             snapshots = FileSnapshotStore.open(directory);
-            this.log = ChronicleLogStore.open(new ChronicleLogStore.Context()
+            log = ChronicleLogStore.open(new ChronicleLogStore.Context()
                 .directory(logDirectory)
                 .durability(durability)
                 .committedIndexHint(meta.lastRecordedCommitIndex()));
+            checkTermCoversLog(meta, snapshots, log);
         }
         catch (final RuntimeException | Error ex)
         {
-            CloseHelper.quietCloseAll(snapshots, meta);
+            CloseHelper.quietCloseAll(log, snapshots, meta);
             throw ex;
         }
+        this.log = log;
         this.meta = meta;
         this.snapshots = snapshots;
         this.recorder = new CommitIndexRecorder(meta);
+    }
+
+    /**
+     * The core stores a term (forced) before it appends an entry of that term or installs a snapshot of it, so the
+     * metadata file's term is never below the log's last term: if it is, the file lost its newer record, and with
+     * it perhaps a vote this member cast.
+     */
+    private static void checkTermCoversLog(
+        final FileMetaStore meta, final FileSnapshotStore snapshots, final ChronicleLogStore log)
+    {
+        final long logTerm = Math.max(log.termAt(log.lastIndex()), snapshots.lastIncludedTerm());
+        if (meta.currentTerm() < logTerm)
+        {
+            throw new io.raftlog.storage.StorageCorruptionException(meta.file(),
+                io.raftlog.storage.StorageCorruptionException.NO_INDEX, "the metadata file says term " +
+                meta.currentTerm() + ", but the log or snapshot holds entries of term " + logTerm + " (up to index " +
+                log.lastIndex() + "): the file lost a newer record, and with it perhaps a vote this member cast");
+        }
     }
 
     /**
@@ -129,7 +175,7 @@ final class MemberStorage implements RaftListener, AutoCloseable
     }
 
     /**
-     * @return true if the member had a log here before (a restart), false for a new member.
+     * @return true if the member had state here before (a restart), false for a new member.
      */
     boolean existed()
     {

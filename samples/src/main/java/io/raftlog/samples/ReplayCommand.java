@@ -4,6 +4,7 @@ import io.raftlog.codecs.EntryType;
 import io.raftlog.codecs.SessionEntry;
 import io.raftlog.node.AeronCounterCommitIndex;
 import io.raftlog.storage.CommittedLogReader;
+import io.raftlog.storage.EntriesCompactedException;
 import io.raftlog.storage.MetaFileCommitIndex;
 import io.raftlog.storage.StorageCorruptionException;
 import org.agrona.DirectBuffer;
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code raftlog replay --dir DIR [--from INDEX] [--follow] [--aeron-dir AERON_DIR --member ID]}: prints a node's
  * committed log from its data directory, read-only, beside a running node or after it stopped. The output is the
  * help's description below: exactly one line per committed entry from {@code --from}, in index order, none twice,
- * none left out (only entries compaction already deleted are passed over).
+ * none left out (only entries compaction deleted before the replay started are passed over; entries it deletes
+ * before a lagging replay prints them end the replay with exit status 3, never a silent gap).
  *
  * <h2>The bound</h2>
  * Without {@code --aeron-dir}, the commit index the node recorded in {@code DIR/meta}: its final one after a clean
@@ -48,7 +50,8 @@ import java.util.concurrent.locks.LockSupport;
     mixinStandardHelpOptions = true,
     description = {
         "Print a node's committed log from its data directory, read-only: exactly one line per committed entry, "
-            + "in index order, from --from on, each once (entries compaction deleted are passed over):",
+            + "in index order, from --from on, each once (entries compaction deleted before the replay started are "
+            + "passed over; if it deletes entries a --follow replay has yet to print, the replay stops, exit 3):",
         "  <index> <term> <payload>",
         "The payload of an application entry, and the client's bytes of a remote client's entry (the session "
             + "header left out), as text when every byte is printable ASCII (0x20-0x7e) and the text does not "
@@ -64,7 +67,9 @@ import java.util.concurrent.locks.LockSupport;
             + "commit index it recorded in DIR/meta (about once a second while it runs, its final one after a clean "
             + "stop). Notes go to standard error.",
         "Exit status: 0 done (or stopped by SIGTERM/SIGINT with --follow), 1 a damaged log, 2 bad options or no "
-            + "node data in DIR." })
+            + "node data in DIR, 3 entries were compacted away before the replay printed them (it fell whole cycle "
+            + "files behind the node's compaction): the message names the first one lost and where the log now "
+            + "starts; replay again with --from there to go on." })
 public final class ReplayCommand implements Callable<Integer>, CommittedLogReader.EntryHandler
 {
     private static final int POLL_LIMIT = 1024;
@@ -193,6 +198,13 @@ public final class ReplayCommand implements Callable<Integer>, CommittedLogReade
             err.println("replay: " + ex.getMessage());
             return 1;
         }
+        catch (final EntriesCompactedException ex)
+        {
+            flushQuietly();
+            err.println("replay: " + ex.getMessage() + (ex.firstRetainedIndex() == EntriesCompactedException.UNKNOWN ?
+                "" : " (replay --from " + ex.firstRetainedIndex() + " to go on)"));
+            return 3;
+        }
         catch (final UncheckedIOException ex)
         {
             // the reader of the output went away (`replay ... | head`): nothing more to say to anyone
@@ -258,6 +270,21 @@ public final class ReplayCommand implements Callable<Integer>, CommittedLogReade
             }
         }
         return 0;
+    }
+
+    /**
+     * Writes out the lines of the entries delivered before a failure, so they come before its message.
+     */
+    private void flushQuietly()
+    {
+        try
+        {
+            flush();
+        }
+        catch (final UncheckedIOException ignore)
+        {
+            // the output is gone: the message still goes to standard error
+        }
     }
 
     private void note(final AeronCounterCommitIndex counter, final boolean first, final Path metaFile)

@@ -49,19 +49,41 @@ final class JarProcesses implements AutoCloseable
 
     /**
      * A node, {@code --durability page-cache}, its data in {@code node-<id>} of the test's directory and its media
-     * driver in a directory of its own (a killed driver leaves it behind; {@link #close} deletes it).
+     * driver in a directory of its own (a killed driver leaves it behind; {@link #close} deletes it). Its first start
+     * (no member state in its directory yet, and no {@code --join}) is a founding member's: {@code --bootstrap}.
      */
     Node startNode(final int id, final String members, final String... extraArgs) throws IOException
+    {
+        final List<String> extra = new ArrayList<>(Arrays.asList(extraArgs));
+        if (!extra.contains("--join") && MemberStorage.inspect(nodeDirectory(id)) == MemberStorage.State.EMPTY)
+        {
+            extra.add("--bootstrap");
+        }
+        return startNodeAsGiven(id, members, extra.toArray(new String[0]));
+    }
+
+    /**
+     * As {@link #startNode}, with exactly the arguments given: no {@code --bootstrap} added.
+     */
+    Node startNodeAsGiven(final int id, final String members, final String... extraArgs) throws IOException
     {
         final Path aeronDirectory = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
             System.getProperty("java.io.tmpdir"), "raftlog-client-test-" + UUID.randomUUID() + "-" + id);
         aeronDirectories.add(aeronDirectory);
         final List<String> args = new ArrayList<>(List.of("node", "--id", Integer.toString(id), "--members", members,
-            "--dir", directory.resolve("node-" + id).toString(), "--durability", "page-cache",
+            "--dir", nodeDirectory(id).toString(), "--durability", "page-cache",
             "--aeron-dir", aeronDirectory.toString()));
         args.addAll(Arrays.asList(extraArgs));
         final Path output = directory.resolve("node-" + id + "-" + (++runs) + ".out");
         return new Node(id, start(args, output, output), output);
+    }
+
+    /**
+     * @return the data directory of node {@code id}.
+     */
+    Path nodeDirectory(final int id)
+    {
+        return directory.resolve("node-" + id);
     }
 
     /**

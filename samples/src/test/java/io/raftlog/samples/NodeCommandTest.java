@@ -73,11 +73,15 @@ class NodeCommandTest
 
     private java.util.concurrent.Callable<Integer> node(final int id, final String members, final StringWriter out)
     {
+        final Path dir = tempDir.resolve("node-" + id);
+        final boolean first = MemberStorage.inspect(dir) == MemberStorage.State.EMPTY;
         return () -> RaftlogCli.commandLine()
             .setOut(new PrintWriter(out, true))
             .setErr(new PrintWriter(out, true))
-            .execute("node", "--id", Integer.toString(id), "--members", members,
-                "--dir", tempDir.resolve("node-" + id).toString(), "--durability", "page-cache");
+            .execute(first ? new String[]{ "node", "--id", Integer.toString(id), "--members", members,
+                "--dir", dir.toString(), "--durability", "page-cache", "--bootstrap" } :
+                new String[]{ "node", "--id", Integer.toString(id), "--members", members,
+                "--dir", dir.toString(), "--durability", "page-cache" });
     }
 
     private static void awaitOutput(final StringWriter[] outputs, final String text) throws InterruptedException

@@ -200,6 +200,10 @@ class ShadedJarFailoverTest
             "--aeron-dir", aeronDirectory.toString(),
             "--generate", Long.toString(TARGET_INDEX), "--generate-rate", Long.toString(GENERATE_RATE),
             "--status-interval-ms", "200"));
+        if (MemberStorage.inspect(tempDir.resolve("node-" + id)) == MemberStorage.State.EMPTY)
+        {
+            command.add("--bootstrap"); // a founding member's first start
+        }
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove("JAVA_TOOL_OPTIONS");
         builder.environment().remove("JDK_JAVA_OPTIONS");

@@ -198,12 +198,17 @@ class ShadedJarReplayTest
 
     private Proc startNode(final int id) throws IOException
     {
-        return new Proc(start(List.of(
+        final List<String> arguments = new ArrayList<>(List.of(
             "node", "--id", Integer.toString(id), "--members", members,
             "--dir", memberDirectory(id).toString(), "--durability", "page-cache",
             "--aeron-dir", aeronDirectories[id].toString(),
             "--generate", Long.toString(TARGET_INDEX), "--generate-rate", Long.toString(GENERATE_RATE),
-            "--status-interval-ms", "200"), null, null));
+            "--status-interval-ms", "200"));
+        if (MemberStorage.inspect(memberDirectory(id)) == MemberStorage.State.EMPTY)
+        {
+            arguments.add("--bootstrap"); // a founding member's first start
+        }
+        return new Proc(start(arguments, null, null));
     }
 
     private Process startReplay(final Path out, final Path err) throws IOException

@@ -98,7 +98,7 @@ class ShadedJarTest
             for (int id = 1; id <= 3; id++)
             {
                 nodes.add(java("node", "--id", Integer.toString(id), "--members", members,
-                    "--dir", tempDir.resolve("node-" + id).toString())
+                    "--dir", tempDir.resolve("node-" + id).toString(), "--bootstrap")
                     .redirectErrorStream(true)
                     .redirectOutput(tempDir.resolve("node-" + id + ".out").toFile())
                     .start());

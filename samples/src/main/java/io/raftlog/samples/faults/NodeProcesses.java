@@ -77,6 +77,10 @@ final class NodeProcesses implements AutoCloseable
             "--dir", dataDirectory(id).toString(), "--durability", "page-cache",
             "--aeron-dir", aeronDirectory.toString()));
         command.addAll(nodeOptions);
+        if (!Files.exists(dataDirectory(id).resolve("meta")) && !nodeOptions.contains("--join"))
+        {
+            command.add("--bootstrap"); // a founding member's first start
+        }
         final Path output = output(id);
         try
         {
