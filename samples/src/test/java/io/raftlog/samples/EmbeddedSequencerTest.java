@@ -56,11 +56,16 @@ class EmbeddedSequencerTest
                 endpoints.put(id, "127.0.0.1:" + socket.getLocalPort());
             }
         }
+        // the test thread drives all three nodes: a stall of it (a loaded CI machine, a GC) longer than the election
+        // timeout lets a follower campaign, and events offered to a deposed leader are lost by design (see the
+        // sample's Javadoc); so a timeout far above any stall, and the term checked below
+        final RaftSettings settings = new RaftSettings();
+        settings.electionTimeoutMs = 3_000;
         final RaftNode[] nodes = new RaftNode[4];
         for (int id = 1; id <= 3; id++)
         {
             members[id] = new LocalMember(id, endpoints, tempDir.resolve("node-" + id), Durability.PAGE_CACHE,
-                DriverProfile.SMALL, null, false, new RaftSettings(), RaftListener.NO_OP).application(sequencer);
+                DriverProfile.SMALL, null, false, settings, RaftListener.NO_OP).application(sequencer);
             nodes[id] = members[id].start(id);
             nodes[id].onStart();
         }
@@ -86,6 +91,7 @@ class EmbeddedSequencerTest
 
         final BackoffIdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long firstTerm = 0;
         while (sequencer.sequenced() < PRODUCERS * EVENTS_PER_PRODUCER || !allCommitted(nodes, sequencer.lastIndex()))
         {
             assertTrue(System.nanoTime() < deadline, "timed out at " + sequencer.sequenced() + " sequenced");
@@ -95,12 +101,19 @@ class EmbeddedSequencerTest
                 work += nodes[id].doWork();
             }
             idle.idle(work);
+            if (firstTerm == 0 && sequencer.sequenced() > 0)
+            {
+                firstTerm = leaderTerm(nodes);
+            }
         }
         for (final Thread producer : producers)
         {
             producer.join();
         }
 
+        // a later election (unlikely with this timeout) loses the events offered to the deposed leader but not
+        // committed, by design: then each producer's events are still in order and once each, but some may be missing
+        final boolean oneLeader = firstTerm == leaderTerm(nodes);
         final long commit = nodes[1].core().commitIndex();
         final int[] next = {1, 1};
         final long[] count = new long[1];
@@ -116,16 +129,39 @@ class EmbeddedSequencerTest
                 buffer.getBytes(offset, bytes, 0, length);
                 final String event = new String(bytes, 0, length, StandardCharsets.US_ASCII);
                 final int producer = event.charAt(1) - '0';
-                assertEquals("p" + producer + "-" + next[producer], event, "each producer's events once, in order");
-                next[producer]++;
+                final int seq = Integer.parseInt(event.substring(3));
+                if (oneLeader)
+                {
+                    assertEquals("p" + producer + "-" + next[producer], event, "each producer's events once, in order");
+                }
+                else
+                {
+                    assertTrue(seq >= next[producer], event + " after p" + producer + "-" + (next[producer] - 1));
+                }
+                next[producer] = seq + 1;
                 count[0]++;
             }, 1024) > 0)
             {
                 // read on
             }
         }
-        assertEquals(PRODUCERS * EVENTS_PER_PRODUCER, count[0]);
-        assertArrayEquals(new int[]{EVENTS_PER_PRODUCER + 1, EVENTS_PER_PRODUCER + 1}, next);
+        if (oneLeader)
+        {
+            assertEquals(PRODUCERS * EVENTS_PER_PRODUCER, count[0]);
+            assertArrayEquals(new int[]{EVENTS_PER_PRODUCER + 1, EVENTS_PER_PRODUCER + 1}, next);
+        }
+    }
+
+    private static long leaderTerm(final RaftNode[] nodes)
+    {
+        for (int id = 1; id <= 3; id++)
+        {
+            if (nodes[id].core().role() == io.raftlog.core.Role.LEADER)
+            {
+                return nodes[id].core().currentTerm();
+            }
+        }
+        return 0;
     }
 
     private static boolean allCommitted(final RaftNode[] nodes, final long index)
