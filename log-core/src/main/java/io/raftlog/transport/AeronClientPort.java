@@ -41,6 +41,7 @@ public final class AeronClientPort implements ClientResponders, ControlledFragme
     private final Aeron aeron;
     private final Subscription subscription;
     private final ControlledFragmentAssembler assembler;
+    private final HandlerFailure handlerFailure = new HandlerFailure();
     private final String channelParams;
     private final int maxResponders;
     private final ExclusivePublication[] publications;
@@ -105,6 +106,7 @@ public final class AeronClientPort implements ClientResponders, ControlledFragme
     {
         this.nowNs = nowNs;
         int work = subscription.controlledPoll(assembler, fragmentLimit);
+        handlerFailure.rethrowIfAny();
         if (pendingCount > 0)
         {
             work += retryPending();
@@ -118,7 +120,14 @@ public final class AeronClientPort implements ClientResponders, ControlledFragme
      */
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        return service.onMessage(buffer, offset, length) ? Action.CONTINUE : Action.ABORT;
+        try
+        {
+            return service.onMessage(buffer, offset, length) ? Action.CONTINUE : Action.ABORT;
+        }
+        catch (final RuntimeException ex)
+        {
+            return handlerFailure.capture(ex); // thrown from poll: Aeron would log it and go on
+        }
     }
 
     /**

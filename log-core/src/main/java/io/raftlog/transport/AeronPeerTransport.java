@@ -65,6 +65,7 @@ public final class AeronPeerTransport
     private final Subscription subscription;
     private final ControlledFragmentAssembler assembler;
     private final BufferClaim bufferClaim = new BufferClaim();
+    private final HandlerFailure handlerFailure = new HandlerFailure();
     private final ExpandableDirectByteBuffer largeMessage;
     private PeerMessageDispatcher dispatcher;
     private ExclusivePublication offerTo;
@@ -139,17 +140,28 @@ public final class AeronPeerTransport
      * Reads what arrived, after picking up the publications the driver has created for peers added since.
      *
      * @return the fragments read (plus the peers whose publication became ready).
+     * @throws RuntimeException what handling a message threw (a storage failure in a follower's append), after the
+     *                          fragments before it were handled.
      */
     public int poll(final int fragmentLimit)
     {
         final int work = pendingPeers > 0 ? resolvePendingPeers() : 0;
-        return work + subscription.controlledPoll(assembler, fragmentLimit);
+        final int fragments = subscription.controlledPoll(assembler, fragmentLimit);
+        handlerFailure.rethrowIfAny();
+        return work + fragments;
     }
 
     public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        dispatcher.onMessage(buffer, offset, length);
-        return Action.CONTINUE;
+        try
+        {
+            dispatcher.onMessage(buffer, offset, length);
+            return Action.CONTINUE;
+        }
+        catch (final RuntimeException ex)
+        {
+            return handlerFailure.capture(ex); // thrown from poll: Aeron would log it and go on
+        }
     }
 
     /**
