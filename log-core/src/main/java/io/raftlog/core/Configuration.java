@@ -2,6 +2,7 @@ package io.raftlog.core;
 
 import io.raftlog.codecs.BooleanType;
 import io.raftlog.codecs.MembershipConfigurationDecoder;
+import io.raftlog.codecs.MembershipConfigurationDecoder.MembersDecoder;
 import io.raftlog.codecs.MembershipConfigurationEncoder;
 import io.raftlog.codecs.MessageHeaderDecoder;
 import io.raftlog.codecs.MessageHeaderEncoder;
@@ -360,6 +361,99 @@ public final class Configuration
     }
 
     private static final byte[] EMPTY = new byte[0];
+    private static final int MEMBER_BLOCK_LENGTH = MembersDecoder.sbeBlockLength();
+    private static final int ENDPOINT_HEADER_LENGTH = MembersDecoder.endpointHeaderLength();
+    private static final int MEMBER_ID_OFFSET = MembersDecoder.memberIdEncodingOffset();
+
+    /**
+     * Whether bytes from a peer hold a configuration {@link #decode} takes without an exception: the header names a
+     * MembershipConfiguration, every block, group and endpoint lies inside {@code length}, every flag is a boolean,
+     * and there are at most {@link RaftConfig#MAX_MEMBERS} members with distinct positive ids. A leader's CONFIGURATION
+     * entry takes effect as soon as it is appended and is decoded again at every start, so one this member cannot
+     * read must be refused before it reaches the log. Never throws; allocates nothing.
+     *
+     * @param offset where the message header starts.
+     * @param length bytes the configuration may span.
+     */
+    public static boolean isWellFormed(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int headerLength = MessageHeaderDecoder.ENCODED_LENGTH;
+        if (offset < 0 || length < headerLength || length > buffer.capacity() - offset)
+        {
+            return false;
+        }
+        final int end = offset + length;
+        final int blockLength = buffer.getShort(offset, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+        final int templateId = buffer.getShort(offset + 2, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+        final int schemaId = buffer.getShort(offset + 4, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+        final int groupStart = offset + headerLength + blockLength;
+        if (templateId != MembershipConfigurationDecoder.TEMPLATE_ID ||
+            schemaId != MembershipConfigurationDecoder.SCHEMA_ID ||
+            blockLength < MembershipConfigurationDecoder.BLOCK_LENGTH ||
+            end - groupStart < MembersDecoder.HEADER_SIZE ||
+            !isBoolean(buffer, offset + headerLength + MembershipConfigurationDecoder.jointEncodingOffset()))
+        {
+            return false;
+        }
+        final int memberBlockLength = buffer.getShort(groupStart, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+        final int count = buffer.getShort(groupStart + 2, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+        if (memberBlockLength < MEMBER_BLOCK_LENGTH || count > RaftConfig.MAX_MEMBERS)
+        {
+            return false;
+        }
+        final int firstMember = groupStart + MembersDecoder.HEADER_SIZE;
+        int position = firstMember;
+        for (int i = 0; i < count; i++)
+        {
+            if (end - position < memberBlockLength + ENDPOINT_HEADER_LENGTH)
+            {
+                return false;
+            }
+            final int id = buffer.getInt(position + MEMBER_ID_OFFSET, MessageHeaderDecoder.BYTE_ORDER);
+            if (id <= 0 ||
+                !isBoolean(buffer, position + MembersDecoder.voterInOldEncodingOffset()) ||
+                !isBoolean(buffer, position + MembersDecoder.voterInNewEncodingOffset()) ||
+                !isBoolean(buffer, position + MembersDecoder.promoteEncodingOffset()) ||
+                isAmongFirst(buffer, firstMember, memberBlockLength, i, id))
+            {
+                return false;
+            }
+            final int endpointLength =
+                buffer.getShort(position + memberBlockLength, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF;
+            position += memberBlockLength + ENDPOINT_HEADER_LENGTH;
+            if (endpointLength > end - position)
+            {
+                return false;
+            }
+            position += endpointLength;
+        }
+        return true;
+    }
+
+    private static boolean isBoolean(final DirectBuffer buffer, final int index)
+    {
+        final byte code = buffer.getByte(index);
+        return code == BooleanType.TRUE.value() || code == BooleanType.FALSE.value();
+    }
+
+    /**
+     * @return whether one of the first {@code count} members (checked to lie inside the bytes) has {@code id}.
+     */
+    private static boolean isAmongFirst(
+        final DirectBuffer buffer, final int firstMember, final int memberBlockLength, final int count, final int id)
+    {
+        int position = firstMember;
+        for (int i = 0; i < count; i++)
+        {
+            if (buffer.getInt(position + MEMBER_ID_OFFSET, MessageHeaderDecoder.BYTE_ORDER) == id)
+            {
+                return true;
+            }
+            position += memberBlockLength + ENDPOINT_HEADER_LENGTH +
+                (buffer.getShort(position + memberBlockLength, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF);
+        }
+        return false;
+    }
 
     /**
      * @return the voters in old and new, for tests and logs.

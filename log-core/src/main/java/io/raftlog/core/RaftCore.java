@@ -22,6 +22,12 @@ public final class RaftCore
     /** No member: member ids are positive. */
     public static final int NO_MEMBER = 0;
 
+    /**
+     * No log reaches this many entries: a larger index from a peer is corrupt, and below it {@code index + 1} never
+     * wraps.
+     */
+    public static final long MAX_INDEX = Long.MAX_VALUE >> 1;
+
     private static final int MAX_MEMBERS = RaftConfig.MAX_MEMBERS;
 
     private final int selfId;
@@ -86,6 +92,7 @@ public final class RaftCore
 
     /** Follower: the snapshot being received from the leader, and how much of it has arrived. */
     private long receivingSnapshotIndex = -1;
+    private long receivingSnapshotLength;
     private long receivedSnapshotBytes;
 
     private int transferTargetId = NO_MEMBER;
@@ -94,6 +101,7 @@ public final class RaftCore
 
     private long electionsStarted;
     private long droppedMessages;
+    private long committedConflictsRefused;
     private long snapshotsInstalled;
 
     /** Leader: reads waiting for a quorum to acknowledge a round sent after they arrived (ReadIndex). */
@@ -227,6 +235,15 @@ public final class RaftCore
     public long droppedMessages()
     {
         return droppedMessages;
+    }
+
+    /**
+     * @return AppendEntries refused because they would have replaced a committed entry: each one is a peer breaking
+     * Raft's safety (or this member's disk having lost what it acknowledged), never normal operation.
+     */
+    public long committedConflictsRefused()
+    {
+        return committedConflictsRefused;
     }
 
     public boolean isTransferringLeadership()
@@ -1004,6 +1021,11 @@ public final class RaftCore
             droppedMessages++;
             return;
         }
+        if (!isLeadersOwn(entries, offset, entryCount, prevLogTerm, term))
+        {
+            droppedMessages++;
+            return;
+        }
 
         long index = prevLogIndex;
         int position = offset;
@@ -1019,10 +1041,14 @@ public final class RaftCore
             if (log.termAt(index) != LogEntryCodec.term(entries, position))
             {
                 // Paper figure 2, receiver rule 3: drop the conflicting entry and all that follow it. A conflict at
-                // or below the commit index would mean a committed entry changes: never.
+                // or below the commit index would mean a committed entry changes: never (figure 3, state machine
+                // safety). Only a faulty peer asks for it; a node that crashed on it would let one bad message stop
+                // every member it reaches, so the message is refused and counted instead.
                 if (index <= commitIndex)
                 {
-                    throw new IllegalStateException("conflict at committed index " + index + " <= " + commitIndex);
+                    committedConflictsRefused++;
+                    droppedMessages++;
+                    return;
                 }
                 truncateFrom(index);
                 appendFromLeader(entries, position, end - position, entryCount - i);
@@ -1162,6 +1188,15 @@ public final class RaftCore
         {
             return;
         }
+        if (lastIncludedIndex > MAX_INDEX || lastIncludedTerm > term || snapshotLength < 0 || chunkOffset < 0 ||
+            chunkLength > snapshotLength - chunkOffset ||
+            !Configuration.isWellFormed(configuration, configurationOffset, configurationLength))
+        {
+            // an index no log reaches, an entry of a later term than the leader's, a chunk outside its own snapshot,
+            // or a membership this member cannot read: a faulty leader
+            droppedMessages++;
+            return;
+        }
         if (term < currentTerm)
         {
             droppedMessages++;
@@ -1186,11 +1221,15 @@ public final class RaftCore
         {
             snapshots.beginReceive(lastIncludedIndex, lastIncludedTerm, snapshotLength);
             receivingSnapshotIndex = lastIncludedIndex;
+            receivingSnapshotLength = snapshotLength;
             receivedSnapshotBytes = 0;
         }
-        if (receivingSnapshotIndex != lastIncludedIndex || chunkOffset != receivedSnapshotBytes)
+        final boolean sameSnapshot =
+            receivingSnapshotIndex == lastIncludedIndex && receivingSnapshotLength == snapshotLength;
+        if (!sameSnapshot || chunkOffset != receivedSnapshotBytes)
         {
-            final long wanted = receivingSnapshotIndex == lastIncludedIndex ? receivedSnapshotBytes : 0;
+            // the store holds only the snapshot begun at offset 0: a chunk of any other goes nowhere
+            final long wanted = sameSnapshot ? receivedSnapshotBytes : 0;
             transport.sendInstallSnapshotResponse(leaderId, currentTerm, selfId, lastIncludedIndex, wanted, false);
             return;
         }
@@ -1616,7 +1655,8 @@ public final class RaftCore
 
     private boolean canCampaign()
     {
-        return membership.canCampaign(commitIndex);
+        // a faulty peer may have pushed the term to the largest there is: another election would wrap it negative
+        return currentTerm < Long.MAX_VALUE && membership.canCampaign(commitIndex);
     }
 
     /**
@@ -1629,6 +1669,32 @@ public final class RaftCore
         {
             droppedMessages++;
             return false;
+        }
+        return true;
+    }
+
+    /**
+     * Whether intact records (the dispatcher checked their checksums, indices and order) can be what a leader of
+     * {@code term} holds after an entry of {@code prevLogTerm}: terms from {@code prevLogTerm} up to {@code term}
+     * (a log's terms never decrease, and no leader holds an entry of a later term than its own), and configurations
+     * this member can read (one takes effect as soon as it is appended and is decoded again at every start). Only a
+     * faulty leader sends anything else; it is refused before any of it is appended.
+     */
+    private static boolean isLeadersOwn(
+        final DirectBuffer entries, final int offset, final int count, final long prevLogTerm, final long term)
+    {
+        int position = offset;
+        for (int i = 0; i < count; i++)
+        {
+            final long entryTerm = LogEntryCodec.term(entries, position);
+            if (entryTerm < prevLogTerm || entryTerm > term ||
+                (LogEntryCodec.entryTypeCode(entries, position) == EntryType.CONFIGURATION.value() &&
+                !Configuration.isWellFormed(
+                    entries, LogEntryCodec.payloadOffset(position), LogEntryCodec.payloadLength(entries, position))))
+            {
+                return false;
+            }
+            position += LogEntryCodec.recordLength(entries, position);
         }
         return true;
     }

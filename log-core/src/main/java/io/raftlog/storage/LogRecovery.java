@@ -7,6 +7,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
+import java.util.NavigableSet;
 
 /**
  * The scan that rebuilds a {@link LogIndex} from the queue at start, reading every document from the first cycle
@@ -26,6 +27,8 @@ import java.io.File;
  *     entries may have been acknowledged. The one whole frame a crash can leave after a torn tail is the
  *     CHECKPOINT that an interrupted earlier repair wrote before its VOID: it states the log as cut back, and is not
  *     counted.</li>
+ *     <li>Where Chronicle cannot read on inside a file, the scan goes on at the next file, if any (see
+ *     {@link #moveToNextCycleFile}).</li>
  * </ul>
  */
 final class LogRecovery
@@ -174,6 +177,10 @@ final class LogRecovery
                 {
                     if (!dc.isPresent())
                     {
+                        if (moveToNextCycleFile(queue, tailer))
+                        {
+                            continue;
+                        }
                         break;
                     }
                     final long queueIndex = dc.index();
@@ -241,6 +248,26 @@ final class LogRecovery
         }
         intactFramesAfter++;
         highestIndexAfter = Math.max(highestIndexAfter, checkpoint ? applier.frame.field(2) : applier.entryIndex());
+    }
+
+    /**
+     * Chronicle's tailer stops inside a cycle file at a header it cannot read (lost, torn, or a damaged length that
+     * lands inside another document) and does not move on while the file's write position lies beyond it. When a
+     * later file exists the scan goes on there, as the appends after an earlier opening sealed this file did: its
+     * CHECKPOINT then says whether documents were lost, and a VOID frame that cut this damage back lies there too.
+     *
+     * @return true when the tailer now stands at the start of a later cycle file.
+     */
+    private static boolean moveToNextCycleFile(final SingleChronicleQueue queue, final ExcerptTailer tailer)
+    {
+        final int stuckCycle = tailer.cycle();
+        final int lastCycle = queue.lastCycle();
+        if (lastCycle <= stuckCycle)
+        {
+            return false;
+        }
+        final NavigableSet<Long> later = queue.listCyclesBetween(stuckCycle + 1, lastCycle);
+        return !later.isEmpty() && tailer.moveToCycle(later.first().intValue());
     }
 
     private void noteDamage(final long queueIndex, final String problem, final ExcerptTailer tailer)
