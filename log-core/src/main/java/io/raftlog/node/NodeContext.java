@@ -44,6 +44,7 @@ public final class NodeContext
     private EmbeddedApplication application = EmbeddedApplication.NONE;
     private EpochNanoClock clock;
     private String channelParams = "";
+    private String peerListenEndpoint;
     private int fragmentLimit = 64;
     private boolean clientPortEnabled = true;
     private int maxClientSessions = 256;
@@ -82,6 +83,25 @@ public final class NodeContext
     public Map<Integer, String> endpoints()
     {
         return endpoints;
+    }
+
+    /**
+     * Where this member binds its endpoint, when that is not its endpoint in {@link #endpoints} (the one the others
+     * send to): behind a relay or a NAT that forwards that endpoint here. The client stream shares the peer port, so
+     * it binds here too. Null or empty (the default): its endpoint in {@link #endpoints}.
+     */
+    public NodeContext peerListenEndpoint(final String peerListenEndpoint)
+    {
+        this.peerListenEndpoint = peerListenEndpoint;
+        return this;
+    }
+
+    /**
+     * @return where this member binds its endpoint, or null for its endpoint in {@link #endpoints}.
+     */
+    public String peerListenEndpoint()
+    {
+        return peerListenEndpoint;
     }
 
     public NodeContext raftConfig(final RaftConfig raftConfig)
@@ -415,6 +435,14 @@ public final class NodeContext
                 throw new IllegalArgumentException("endpoints: no endpoint for member " + id + " of " +
                     Arrays.toString(raftConfig.memberIds()));
             }
+        }
+        if (peerListenEndpoint != null && peerListenEndpoint.isBlank())
+        {
+            peerListenEndpoint = null;
+        }
+        if (peerListenEndpoint != null && peerListenEndpoint.lastIndexOf(':') <= 0)
+        {
+            throw new IllegalArgumentException("peerListenEndpoint: '" + peerListenEndpoint + "' is not host:port");
         }
         if (aeron == null)
         {

@@ -22,10 +22,12 @@ import java.util.Map;
 
 /**
  * Peer messages over Aeron UDP: one exclusive publication to each peer's endpoint, one subscription on this member's
- * own. A message that fits the publication's max payload is encoded straight into a claimed term buffer
- * ({@code tryClaim}); a larger one (a full AppendEntries batch) is encoded into a reused buffer and offered, and the
- * receiver reassembles its fragments. Back-pressure and a peer not yet connected are answered at once with
- * "not sent": the duty cycle never waits on the network. No Raft rules here.
+ * own (or on a listen endpoint of its own, where something in between, a relay or a NAT, forwards what is sent to
+ * its endpoint there; the peers still send to the endpoint they know). A message that fits the publication's max
+ * payload is encoded straight into a claimed term buffer ({@code tryClaim}); a larger one (a full AppendEntries
+ * batch) is encoded into a reused buffer and offered, and the receiver reassembles its fragments. Back-pressure and a
+ * peer not yet connected are answered at once with "not sent": the duty cycle never waits on the network. No Raft
+ * rules here.
  * <p>
  * The peers are those given at construction, then whatever {@link PeerLinks} makes of them as the membership
  * changes. A peer added at runtime gets its publication asynchronously ({@code asyncAddExclusivePublication}, picked
@@ -100,6 +102,22 @@ public final class AeronPeerTransport
         final String channelParams,
         final int largestMessageBytes)
     {
+        this(aeron, selfId, endpoints, channelParams, largestMessageBytes, null);
+    }
+
+    /**
+     * @param listenEndpoint where this member's subscription binds, when that is not its endpoint in
+     *                       {@code endpoints} (the one the peers send to): behind a relay or a NAT that forwards that
+     *                       endpoint here. Null or empty: its endpoint in {@code endpoints}.
+     */
+    public AeronPeerTransport(
+        final Aeron aeron,
+        final int selfId,
+        final Map<Integer, String> endpoints,
+        final String channelParams,
+        final int largestMessageBytes,
+        final String listenEndpoint)
+    {
         this.assembler = new ControlledFragmentAssembler(this, largestMessageBytes);
         this.largeMessage = new ExpandableDirectByteBuffer(largestMessageBytes);
         final String self = endpoints.get(selfId);
@@ -110,7 +128,8 @@ public final class AeronPeerTransport
         this.aeron = aeron;
         this.selfId = selfId;
         this.channelParams = channelParams;
-        subscription = aeron.addSubscription(channel(self, channelParams), PEER_STREAM_ID);
+        final String bindTo = listenEndpoint == null || listenEndpoint.isEmpty() ? self : listenEndpoint;
+        subscription = aeron.addSubscription(channel(bindTo, channelParams), PEER_STREAM_ID);
         for (final Map.Entry<Integer, String> e : endpoints.entrySet())
         {
             if (e.getKey() != selfId)

@@ -20,12 +20,14 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {
         "Start --nodes node processes, each in a network namespace of its own joined by a bridge (made and removed "
-            + "by this command; where namespaces cannot be made, it says so and runs on loopback with process faults "
-            + "only), append from a remote client at --rate, and inject faults on a schedule drawn from --seed: "
-            + "kill -9 and restart (the leader more often), SIGSTOP/SIGCONT pauses longer than the election "
-            + "timeout, partitions (majority/minority, the leader isolated, a bridge node, one-way cuts) and packet "
-            + "loss with nftables, delay and duplication with tc netem where the kernel has it. Then heal, stop, "
-            + "read every node's committed log and print one line:",
+            + "by this command; where namespaces cannot be made, it says so and runs on loopback without partitions "
+            + "or loss), each behind a UDP relay of its own, append from a remote client at --rate, and inject "
+            + "faults on a schedule drawn from --seed: kill -9 and restart (the leader more often), SIGSTOP/SIGCONT "
+            + "pauses longer than the election timeout, partitions (majority/minority, the leader isolated, a bridge "
+            + "node, one-way cuts) and packet loss with nftables, and slow-network periods: the relays of one node, "
+            + "some or all delay what those nodes receive (and their answers) with jitter, so datagrams reorder, and "
+            + "duplicate some of it. Then heal, stop, read every node's committed log and print a line on the "
+            + "network faults (`network: ...`) and the verdict:",
         "  faults: <cycles> cycles, <kills> kills, <pauses> pauses, <partitions> partitions, acked=<n> lost=<n> "
             + "duplicated=<n> divergent=<n> linearizable=<yes|no>",
         "lost: acknowledged but not at its index on a majority; duplicated: an entry at two indices; divergent: an "

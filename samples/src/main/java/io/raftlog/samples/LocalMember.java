@@ -43,6 +43,7 @@ final class LocalMember implements AutoCloseable
     private io.raftlog.samples.kv.KvStateMachine kvStore;
     private long electionsBefore;
     private io.raftlog.node.EmbeddedApplication application = io.raftlog.node.EmbeddedApplication.NONE;
+    private String peerListenEndpoint;
 
     /**
      * @param aeronDirectoryName the driver's directory; null for a fresh one (embedded only).
@@ -78,6 +79,16 @@ final class LocalMember implements AutoCloseable
     LocalMember application(final io.raftlog.node.EmbeddedApplication application)
     {
         this.application = application;
+        return this;
+    }
+
+    /**
+     * Where this member binds its endpoint from its next start, when something in between (a relay, a NAT) forwards
+     * its endpoint in the members list there; null for that endpoint itself.
+     */
+    LocalMember peerListenEndpoint(final String peerListenEndpoint)
+    {
+        this.peerListenEndpoint = peerListenEndpoint;
         return this;
     }
 
@@ -176,6 +187,7 @@ final class LocalMember implements AutoCloseable
             node = new RaftNode(context
                 .memberId(id)
                 .endpoints(endpoints)
+                .peerListenEndpoint(peerListenEndpoint)
                 .raftConfig(raftConfig)
                 .aeron(aeron)
                 .logStore(storage.log())

@@ -83,6 +83,12 @@ final class NodeCommand implements Callable<Integer>
         description = "Every member's id and UDP endpoint for peer traffic, this one included.")
     String members;
 
+    @Option(names = "--peer-listen", paramLabel = "HOST:PORT",
+        description = "Bind the peer port here instead of at this member's endpoint in --members, e.g. behind a "
+            + "relay or NAT (remote clients' stream shares that port, so it binds here too); the others still send "
+            + "to the endpoint in --members.")
+    String peerListen;
+
     @Option(names = "--join",
         description = {
             "Join a running cluster: this member starts as a learner of the cluster the other --members form (they "
@@ -207,6 +213,10 @@ final class NodeCommand implements Callable<Integer>
         {
             throw new ParameterException(commandLine, "--id " + id + " is not one of --members " + endpoints.keySet());
         }
+        if (peerListen != null && !isHostAndPort(peerListen))
+        {
+            throw new ParameterException(commandLine, "--peer-listen: '" + peerListen + "' is not host:port");
+        }
         if (join && endpoints.size() < 2)
         {
             throw new ParameterException(commandLine,
@@ -243,7 +253,7 @@ final class NodeCommand implements Callable<Integer>
         raftSettings.snapshotRetainEntries = snapshotRetain;
         raftSettings.leaseReads = leaseReads;
         final LocalMember member = new LocalMember(id, endpoints, directory, durability, profile, aeronDirectory,
-            externalDriver, raftSettings, new RoleReporter(out, id));
+            externalDriver, raftSettings, new RoleReporter(out, id)).peerListenEndpoint(peerListen);
         // the barrier is closed last: on SIGTERM the JVM's shutdown waits for it, so everything is stopped by then
         final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
         final Throwable[] failure = new Throwable[1];
@@ -266,8 +276,9 @@ final class NodeCommand implements Callable<Integer>
                     err.flush();
                     return EXIT_STORAGE;
                 }
-                out.printf("node %d: peers on %s%s, data in %s (%s), durability %s, state machine %s, driver %s%n",
-                    id, endpoints.get(id), join ? " (joining as a learner)" : "", directory,
+                out.printf("node %d: peers on %s%s%s, data in %s (%s), durability %s, state machine %s, driver %s%n",
+                    id, endpoints.get(id), peerListen == null ? "" : " (bound at " + peerListen + ")",
+                    join ? " (joining as a learner)" : "", directory,
                     member.storage().existed() ? "restarting from it" : "new",
                     durability == Durability.FSYNC ? "fsync" : "page-cache",
                     "kv".equals(stateMachine) ? "kv (snapshot every " + snapshotEvery + " entries)" : "none",
@@ -314,6 +325,24 @@ final class NodeCommand implements Callable<Integer>
             barrier.close();
         }
         return exitStatus;
+    }
+
+    private static boolean isHostAndPort(final String endpoint)
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+        try
+        {
+            final int port = Integer.parseInt(endpoint.substring(colon + 1));
+            return port > 0 && port <= 65535;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
     }
 
     /**

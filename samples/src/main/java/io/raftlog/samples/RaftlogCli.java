@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
  *   raftlog kv               put, get, delete, cas on the replicated key-value store (node --state-machine kv)
  *   raftlog faults           node processes under a seeded schedule of process and network faults, then a verdict
  * </pre>
+ * Hidden from the list: {@code raftlog relay}, the UDP relay that {@code faults} puts in front of each node to delay,
+ * reorder and duplicate its datagrams.
  * The executable jar's manifest opens and exports what Agrona and Chronicle need on JDK 17, so no JVM flag is needed.
  */
 @Command(
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
         DemoCommand.class, NodeCommand.class, ReplayCommand.class,
         AppendCommand.class, StatusCommand.class, TransferLeaderCommand.class, AddMemberCommand.class,
-        RemoveMemberCommand.class, KvCommand.class, FaultsCommand.class,
+        RemoveMemberCommand.class, KvCommand.class, FaultsCommand.class, RelayCommand.class,
         CommandLine.HelpCommand.class })
 public final class RaftlogCli implements Runnable
 {

@@ -85,6 +85,14 @@ class CommandLineTest
     }
 
     @Test
+    void nodeNamesABadPeerListenEndpoint()
+    {
+        assertEquals(2, run("node", "--id", "1", "--members", "1=127.0.0.1:20001", "--dir", "unused",
+            "--peer-listen", "127.0.0.1"));
+        assertTrue(err.toString().contains("--peer-listen: '127.0.0.1' is not host:port"), err.toString());
+    }
+
+    @Test
     void membersParse()
     {
         final Map<Integer, String> members = Members.parse(" 2=127.0.0.1:20002, 1=127.0.0.1:20001 ,3=localhost:7");

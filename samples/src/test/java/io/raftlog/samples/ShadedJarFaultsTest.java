@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A bounded run of the fault harness, {@code faults --nodes 3 --duration 20}: node processes in network namespaces
- * (or on loopback where they cannot be made) under kills, pauses, partitions and loss, with appends and key-value
- * clients; nothing acknowledged is lost or duplicated, the logs agree, the history is linearizable, and nothing the
- * run made is left behind.
+ * (or on loopback where they cannot be made), each behind a UDP relay, under kills, pauses, partitions, loss and
+ * slow-network periods (the relays' delay, reordering and duplication), with appends and key-value clients; nothing
+ * acknowledged is lost or duplicated, the logs agree, the history is linearizable, and nothing the run made is left
+ * behind.
  * <p>
  * Like {@link ShadedJarTest}, it runs once the jar is built and skips itself without {@code raftlog.jar.check}.
  */
@@ -30,6 +31,8 @@ class ShadedJarFaultsTest
 {
     private static final Pattern SUMMARY = Pattern.compile("faults: (\\d+) cycles, (\\d+) kills, (\\d+) pauses, " +
         "(\\d+) partitions, acked=(\\d+) lost=(\\d+) duplicated=(\\d+) divergent=(\\d+) linearizable=(yes|no)");
+    private static final Pattern NETWORK = Pattern.compile("network: (\\d+) loss periods, (\\d+) slow periods " +
+        "\\(delay/jitter/duplication by relay\\), relays forwarded=(\\d+) duplicated=(\\d+)");
 
     @TempDir
     Path tempDir;
@@ -70,6 +73,9 @@ class ShadedJarFaultsTest
         assertEquals("0", summary.group(7), "duplicated");
         assertEquals("0", summary.group(8), "divergent");
         assertEquals("yes", summary.group(9), "linearizable");
+        final Matcher network = NETWORK.matcher(result.out());
+        assertTrue(network.find(), result.toString());
+        assertTrue(Long.parseLong(network.group(3)) > 0, "the relays carried the nodes' traffic");
         final String namespaces = io.raftlog.samples.faults.Leftovers.namespaces();
         assertFalse(namespaces.contains("rlf"), "namespaces left behind: " + namespaces);
     }

@@ -12,10 +12,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One fault run: set up the testbed, start the nodes (a key-value store each, never compacted in the run so every
- * committed entry can be read back), run the append load and the key-value clients, inject the seeded faults for the
- * duration, heal everything, let the cluster serve a while, stop, and judge the logs and the history. Everything it
- * made (namespaces, processes, driver directories) is removed at the end, also on SIGTERM.
+ * One fault run: set up the testbed, start a relay in front of each node and the nodes (a key-value store each, never
+ * compacted in the run so every committed entry can be read back), run the append load and the key-value clients,
+ * inject the seeded faults for the duration, heal everything (links, loss and the relays' delays), let the cluster
+ * serve a while, stop, and judge the logs and the history. Everything it made (namespaces, processes, relays, driver
+ * directories) is removed at the end, also on SIGTERM.
  */
 public final class FaultRun implements Callable<Integer>
 {
@@ -62,7 +63,7 @@ public final class FaultRun implements Callable<Integer>
         out.flush();
 
         final NodeProcesses nodes = new NodeProcesses(testbed, directory, nodeCount, ports(testbed), List.of(
-            "--state-machine", "kv", "--snapshot-every", "1000000000"));
+            "--state-machine", "kv", "--snapshot-every", "1000000000"), seed);
         final Testbed bed = testbed;
         final Thread cleanup = new Thread(() ->
         {
@@ -74,6 +75,7 @@ public final class FaultRun implements Callable<Integer>
         int exitCode = 1;
         try
         {
+            nodes.startRelays();
             for (int id = 1; id <= nodeCount; id++)
             {
                 nodes.start(id);
@@ -98,6 +100,7 @@ public final class FaultRun implements Callable<Integer>
 
             // heal everything, and the cluster must serve again
             testbed.healAll();
+            nodes.relays().healAll();
             for (int id = 1; id <= nodeCount; id++)
             {
                 nodes.resume(id);
@@ -111,6 +114,7 @@ public final class FaultRun implements Callable<Integer>
             kvThread.join(TimeUnit.SECONDS.toMillis(60));
             Thread.sleep(2_000); // followers catch up with the last commits
             nodes.stopAll();
+            final RelayProcesses.Totals relayed = nodes.relays().stopAll();
 
             final LogCheck logs = LogCheck.run(nodes, load.acknowledged(), directory);
             final LinearizabilityChecker.Result history = new LinearizabilityChecker().check(kv.history());
@@ -124,12 +128,20 @@ public final class FaultRun implements Callable<Integer>
                     (kv.failure() == null ? "" : "; the clients failed: " + kv.failure()));
             }
             final boolean served = logs.acknowledged > 0 && kv.operations() > 0;
+            if (!relayed.endedEarly().isEmpty())
+            {
+                out.println("faults: the relays of nodes " + relayed.endedEarly() + " ended before the run stopped " +
+                    "them, cutting their nodes off: see relay-N.out");
+            }
+            out.printf("network: %d loss periods, %d slow periods (delay/jitter/duplication by relay), relays " +
+                "forwarded=%d duplicated=%d dropped=%d%n", schedule.lossPeriods, schedule.slowPeriods,
+                relayed.forwarded(), relayed.duplicated(), relayed.dropped());
             out.printf("faults: %d cycles, %d kills, %d pauses, %d partitions, acked=%d lost=%d duplicated=%d " +
                 "divergent=%d linearizable=%s%n", schedule.cycles, schedule.kills, schedule.pauses,
                 schedule.partitions, logs.acknowledged, logs.lost, logs.duplicated, logs.divergent,
                 history.isLinearizable() ? "yes" : "no");
-            out.printf("faults: %d loss periods, %d client runs, %d key-value operations; committed %s%n",
-                schedule.lossPeriods, load.runs(), kv.operations(), java.util.Arrays.toString(logs.committed));
+            out.printf("faults: %d client runs, %d key-value operations; committed %s%n",
+                load.runs(), kv.operations(), java.util.Arrays.toString(logs.committed));
             out.flush();
             exitCode = served && logs.lost == 0 && logs.duplicated == 0 && logs.divergent == 0 &&
                 history.isLinearizable() ? 0 : 1;
@@ -168,8 +180,8 @@ public final class FaultRun implements Callable<Integer>
     }
 
     /**
-     * @return the base of the nodes' ports: node {@code i} listens on base + i. On loopback they share one host, so
-     * the ports are checked free first.
+     * @return the base of the nodes' ports: node {@code i}'s relay listens on base + i, the node itself on that plus
+     * {@link NodeProcesses#LISTEN_PORT_OFFSET}. On loopback they share one host, so the ports are checked free first.
      */
     private static int ports(final Testbed testbed) throws IOException
     {
@@ -183,14 +195,7 @@ public final class FaultRun implements Callable<Integer>
             boolean free = true;
             for (int i = 1; i <= 5 && free; i++)
             {
-                try (DatagramSocket ignored = new DatagramSocket(base + i))
-                {
-                    free = true;
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
+                free = isFree(base + i) && isFree(base + NodeProcesses.LISTEN_PORT_OFFSET + i);
             }
             if (free)
             {
@@ -198,5 +203,17 @@ public final class FaultRun implements Callable<Integer>
             }
         }
         throw new IOException("no free range of UDP ports");
+    }
+
+    private static boolean isFree(final int port)
+    {
+        try (DatagramSocket ignored = new DatagramSocket(port))
+        {
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 }

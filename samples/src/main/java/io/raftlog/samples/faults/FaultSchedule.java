@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
  * Kills (SIGKILL, the leader two times in three) restart the node after a while; pauses (SIGSTOP, the leader two
  * times in three) last one to four election timeouts, so a paused leader wakes up deposed; partitions split a
  * majority from a minority, isolate the leader, leave one node as a bridge seeing both sides, or cut single links one
- * way; loss drops a share of what some nodes receive. Network faults only where the testbed can make them.
+ * way; loss drops a share of what some nodes receive; slow periods have the relays in front of one node, some or all
+ * delay what those nodes receive and send back by 1 to 20 ms plus up to twice that in jitter (so datagrams reorder)
+ * and send up to a fifth of it twice. Partitions and loss only where the testbed can make them; slow periods
+ * everywhere, the relays being userspace processes.
  */
 final class FaultSchedule
 {
@@ -18,18 +21,21 @@ final class FaultSchedule
     private final SplittableRandom random;
     private final NodeProcesses nodes;
     private final Testbed testbed;
+    private final RelayProcesses relays;
     private final StringBuilder log;
     long cycles;
     long kills;
     long pauses;
     long partitions;
     long lossPeriods;
+    long slowPeriods;
 
     FaultSchedule(final long seed, final NodeProcesses nodes, final Testbed testbed, final StringBuilder log)
     {
         this.random = new SplittableRandom(seed);
         this.nodes = nodes;
         this.testbed = testbed;
+        this.relays = nodes.relays();
         this.log = log;
     }
 
@@ -41,7 +47,8 @@ final class FaultSchedule
         cycles++;
         final int n = nodes.size();
         final int leader = nodes.leader();
-        final int choice = random.nextInt(testbed.canBreakNetwork() ? 10 : 5);
+        // kills 3, pauses 2, slow periods 2 and, where the testbed can, partitions 4 and loss 1 in each 12
+        final int choice = random.nextInt(testbed.canBreakNetwork() ? 12 : 7);
         if (choice < 3)
         {
             final int victim = leader != 0 && random.nextInt(3) > 0 ? leader : 1 + random.nextInt(n);
@@ -61,6 +68,13 @@ final class FaultSchedule
             nodes.pause(victim);
             sleep(pauseMs);
             nodes.resume(victim);
+        }
+        else if (!testbed.canBreakNetwork() || choice >= 10)
+        {
+            slowPeriods++;
+            slowNetwork(n, startMs);
+            sleep(1_000 + random.nextInt(4_000));
+            relays.healAll();
         }
         else if (choice < 9)
         {
@@ -86,6 +100,23 @@ final class FaultSchedule
             testbed.healAll();
         }
         sleep(500 + random.nextInt(1_500));
+    }
+
+    /**
+     * One node, some or all behind a slow network: their relays delay, reorder and duplicate what they pass.
+     */
+    private void slowNetwork(final int n, final long startMs)
+    {
+        final int kind = random.nextInt(3);
+        final int count = kind == 0 ? 1 : kind == 1 ? 2 + random.nextInt(n - 2) : n;
+        final List<Integer> victims = shuffled(n).subList(0, count);
+        final int delayMs = 1 + random.nextInt(20);
+        final RelaySettings settings = new RelaySettings(delayMs, random.nextInt(2 * delayMs + 1), random.nextInt(21));
+        note(startMs, "slow network at nodes " + victims + ": " + settings);
+        for (final int victim : victims)
+        {
+            relays.set(victim, settings);
+        }
     }
 
     private void partition(final int leader, final int n, final long startMs)

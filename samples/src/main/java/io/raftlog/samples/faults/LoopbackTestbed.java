@@ -3,7 +3,8 @@ package io.raftlog.samples.faults;
 import java.util.List;
 
 /**
- * Every node on 127.0.0.1: process faults only (kill, pause), since one host's loopback cannot be cut per node.
+ * Every node on 127.0.0.1: process faults (kill, pause) and slow-network periods, which the relay in front of each
+ * node makes in userspace; no partitions or loss, since one host's loopback cannot be cut per node.
  */
 final class LoopbackTestbed implements Testbed
 {
@@ -16,7 +17,8 @@ final class LoopbackTestbed implements Testbed
 
     public String describe()
     {
-        return "loopback (" + why + "): kills and pauses only, no network faults";
+        return "loopback (" + why + "): kills, pauses and slow-network periods (delay, reordering and duplication by " +
+            "a UDP relay in front of each node); no partitions or loss";
     }
 
     public String hostOf(final int id)
@@ -41,12 +43,12 @@ final class LoopbackTestbed implements Testbed
 
     public void cut(final int from, final int to)
     {
-        throw new UnsupportedOperationException("no network faults on loopback");
+        throw new UnsupportedOperationException("no partitions on loopback");
     }
 
     public void loss(final int id, final int percent)
     {
-        throw new UnsupportedOperationException("no network faults on loopback");
+        throw new UnsupportedOperationException("no loss on loopback");
     }
 
     public void healAll()

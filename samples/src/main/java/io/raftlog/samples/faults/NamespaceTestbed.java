@@ -7,11 +7,13 @@ import java.util.List;
  * Each node in a network namespace of its own ({@code ip netns}), joined by veth pairs to a bridge in this process's
  * namespace, on a /24 of its own: node {@code i} is {@code 10.<a>.<b>.i}, this process (the clients) is {@code .254}
  * on the bridge. Links are broken inside each namespace with nftables: an input rule per peer that drops what that
- * peer sends (a one-way cut; both ways make a partition), and a random-drop rule for loss. Everything is named after
- * a tag made of this process's id, so runs side by side do not meet, and {@link #close} removes it all.
+ * peer sends (a one-way cut; both ways make a partition), and a random-drop rule for loss. The rules match only what
+ * arrives from the bridge ({@code iifname eth0}): inside the namespace the node's relay hands datagrams to the node,
+ * and takes its answers, on the loopback, and that hop must not lose a second share. Everything is named after a tag
+ * made of this process's id, so runs side by side do not meet, and {@link #close} removes it all.
  * <p>
- * Delay, duplication and reordering need {@code tc netem}; when the kernel has no netem (as in some sandboxes),
- * {@link #describe} says so and those faults are not injected.
+ * Delay, duplication and reordering are not made here but by the relay in front of each node
+ * ({@link RelayProcesses}), which runs inside the node's namespace and so receives what the rules let through.
  */
 final class NamespaceTestbed implements Testbed
 {
@@ -20,7 +22,6 @@ final class NamespaceTestbed implements Testbed
     private final String subnet;
     private final String bridge;
     private final List<String> created = new ArrayList<>();
-    private final boolean netem;
 
     private NamespaceTestbed(final int nodes, final String tag, final String subnet)
     {
@@ -29,7 +30,6 @@ final class NamespaceTestbed implements Testbed
         this.subnet = subnet;
         this.bridge = "rlf" + tag + "b";
         setUp();
-        this.netem = probeNetem();
     }
 
     /**
@@ -98,18 +98,6 @@ final class NamespaceTestbed implements Testbed
         }
     }
 
-    private boolean probeNetem()
-    {
-        final Shell.Outcome outcome = Shell.attempt(List.of("ip", "netns", "exec", namespace(1), "tc", "qdisc", "add",
-            "dev", "eth0", "root", "netem", "delay", "1ms"));
-        if (outcome.exitCode() != 0)
-        {
-            return false;
-        }
-        Shell.attempt(List.of("ip", "netns", "exec", namespace(1), "tc", "qdisc", "del", "dev", "eth0", "root"));
-        return true;
-    }
-
     private void inside(final int id, final String... command)
     {
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(id)));
@@ -120,8 +108,8 @@ final class NamespaceTestbed implements Testbed
     public String describe()
     {
         return nodes + " network namespaces (" + namespace(1) + "..) on bridge " + bridge + ", " + subnet + "0/24; " +
-            "partitions and loss with nftables; " + (netem ? "delay, duplication and reordering with tc netem" :
-            "no tc netem in this kernel: no delay, duplication or reordering");
+            "partitions and loss with nftables; delay, reordering and duplication by a UDP relay in front of each " +
+            "node (on the receiving side, in userspace)";
     }
 
     public String hostOf(final int id)
@@ -146,32 +134,16 @@ final class NamespaceTestbed implements Testbed
         return true;
     }
 
-    boolean hasNetem()
-    {
-        return netem;
-    }
-
     public void cut(final int from, final int to)
     {
-        inside(to, "nft", "add", "rule", "inet", "rlf", "input", "ip", "saddr", hostOf(from), "drop");
+        inside(to, "nft", "add", "rule", "inet", "rlf", "input", "iifname", "eth0", "ip", "saddr", hostOf(from),
+            "drop");
     }
 
     public void loss(final int id, final int percent)
     {
-        inside(id, "nft", "add", "rule", "inet", "rlf", "input", "ip", "saddr", "!=", clientHost(),
-            "numgen", "random", "mod", "100", "<", Integer.toString(percent), "drop");
-    }
-
-    /**
-     * Delays (with jitter, so packets reorder) and duplicates what node {@code id} sends; only with netem.
-     */
-    void delayAndDuplicate(final int id, final int delayMs, final int duplicatePercent)
-    {
-        if (netem)
-        {
-            inside(id, "tc", "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", delayMs + "ms",
-                delayMs / 2 + "ms", "duplicate", duplicatePercent + "%");
-        }
+        inside(id, "nft", "add", "rule", "inet", "rlf", "input", "iifname", "eth0", "ip", "saddr", "!=",
+            clientHost(), "numgen", "random", "mod", "100", "<", Integer.toString(percent), "drop");
     }
 
     public void healAll()
@@ -179,11 +151,6 @@ final class NamespaceTestbed implements Testbed
         for (int id = 1; id <= nodes; id++)
         {
             inside(id, "nft", "flush", "chain", "inet", "rlf", "input");
-            if (netem)
-            {
-                Shell.attempt(List.of("ip", "netns", "exec", namespace(id), "tc", "qdisc", "del", "dev", "eth0",
-                    "root"));
-            }
         }
     }
 

@@ -14,35 +14,55 @@ import java.util.regex.Pattern;
  * The node processes of a fault run, started from this very jar with the JVM running it, each in its testbed's
  * place: started, killed with SIGKILL, paused with SIGSTOP, resumed with SIGCONT, restarted from its data directory.
  * Who leads is read from what the nodes print ({@code node N: LEADER in term T}), so finding the leader costs nothing.
+ * <p>
+ * Each node sits behind a relay of its own ({@link RelayProcesses}): the relay is bound at the node's endpoint in the
+ * members list, the node at {@code 127.0.0.1} on that port plus {@link #LISTEN_PORT_OFFSET} ({@code --peer-listen}).
+ * Kills and pauses touch the node's process only; the relay is part of the network and runs on.
  */
 final class NodeProcesses implements AutoCloseable
 {
     private static final Pattern ROLE = Pattern.compile("^node (\\d+): (LEADER|FOLLOWER|CANDIDATE|PRE_CANDIDATE) in " +
         "term (\\d+)", Pattern.MULTILINE);
 
+    /** A node is bound this far above its endpoint's port, on the loopback, behind its relay. */
+    static final int LISTEN_PORT_OFFSET = 100;
+
     private final Testbed testbed;
     private final Path directory;
+    private final int basePort;
     private final String members;
+    private final RelayProcesses relays;
     private final List<String> nodeOptions;
     private final Process[] processes;
     private final boolean[] paused;
     private final int[] starts;
     private final List<Path> aeronDirectories = new ArrayList<>();
 
+    /**
+     * @param basePort node {@code i}'s endpoint is on port {@code basePort + i}; it is bound
+     *                 {@link #LISTEN_PORT_OFFSET} higher.
+     * @param seed     the seed of the relays' delays and duplicates.
+     */
     NodeProcesses(
-        final Testbed testbed, final Path directory, final int nodes, final int basePort, final List<String> nodeOptions)
+        final Testbed testbed,
+        final Path directory,
+        final int nodes,
+        final int basePort,
+        final List<String> nodeOptions,
+        final long seed)
     {
         this.testbed = testbed;
         this.directory = directory;
+        this.basePort = basePort;
         this.nodeOptions = nodeOptions;
+        this.relays = new RelayProcesses(testbed, directory, nodes, seed);
         this.processes = new Process[nodes + 1];
         this.paused = new boolean[nodes + 1];
         this.starts = new int[nodes + 1];
         final StringBuilder list = new StringBuilder();
         for (int id = 1; id <= nodes; id++)
         {
-            list.append(id == 1 ? "" : ",").append(id).append('=').append(testbed.hostOf(id)).append(':')
-                .append(basePort + id);
+            list.append(id == 1 ? "" : ",").append(id).append('=').append(endpoint(id));
         }
         this.members = list.toString();
     }
@@ -55,6 +75,39 @@ final class NodeProcesses implements AutoCloseable
     int size()
     {
         return processes.length - 1;
+    }
+
+    RelayProcesses relays()
+    {
+        return relays;
+    }
+
+    /**
+     * Starts the relay in front of every node, and waits until they listen: before the nodes start.
+     */
+    void startRelays() throws InterruptedException
+    {
+        for (int id = 1; id <= size(); id++)
+        {
+            relays.start(id, endpoint(id), listenEndpoint(id));
+        }
+        relays.awaitListening();
+    }
+
+    /**
+     * @return node {@code id}'s endpoint in the members list, where its relay is bound.
+     */
+    String endpoint(final int id)
+    {
+        return testbed.hostOf(id) + ":" + (basePort + id);
+    }
+
+    /**
+     * @return where node {@code id} is bound, behind its relay: the loopback of its namespace (or of the host).
+     */
+    String listenEndpoint(final int id)
+    {
+        return "127.0.0.1:" + (basePort + id + LISTEN_PORT_OFFSET);
     }
 
     Path dataDirectory(final int id)
@@ -75,7 +128,7 @@ final class NodeProcesses implements AutoCloseable
         final List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("node", "--id", Integer.toString(id), "--members", members,
             "--dir", dataDirectory(id).toString(), "--durability", "page-cache",
-            "--aeron-dir", aeronDirectory.toString()));
+            "--aeron-dir", aeronDirectory.toString(), "--peer-listen", listenEndpoint(id)));
         command.addAll(nodeOptions);
         if (!Files.exists(dataDirectory(id).resolve("meta")) && !nodeOptions.contains("--join"))
         {
@@ -204,6 +257,7 @@ final class NodeProcesses implements AutoCloseable
             resume(id);
             kill(id);
         }
+        relays.close();
         for (final Path aeronDirectory : aeronDirectories)
         {
             deleteQuietly(aeronDirectory);
@@ -211,6 +265,14 @@ final class NodeProcesses implements AutoCloseable
     }
 
     static List<String> javaCommand()
+    {
+        return javaCommand(List.of());
+    }
+
+    /**
+     * @return the command that runs this jar with the JVM running this, with {@code jvmOptions}.
+     */
+    static List<String> javaCommand(final List<String> jvmOptions)
     {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String jar;
@@ -227,7 +289,10 @@ final class NodeProcesses implements AutoCloseable
             throw new IllegalStateException("faults starts node processes from raftlog.jar: run it with java -jar " +
                 "(this runs from " + jar + ")");
         }
-        return List.of(java, "-jar", jar);
+        final List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar));
+        return command;
     }
 
     private void signal(final int id, final String signal)

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Where the nodes of a fault run live and how their network is broken: in network namespaces of their own
  * ({@link NamespaceTestbed}), or all on loopback ({@link LoopbackTestbed}) where namespaces cannot be made, with no
- * network faults.
+ * partitions or loss. Delay, reordering and duplication are not the testbed's: the relay in front of each node makes
+ * them, in either ({@link RelayProcesses}).
  */
 interface Testbed extends AutoCloseable
 {
@@ -25,10 +26,14 @@ interface Testbed extends AutoCloseable
     String clientHost();
 
     /**
-     * @return the command line that runs {@code command} as node {@code id}'s process (inside its namespace).
+     * @return the command line that runs {@code command} where node {@code id} lives (inside its namespace): the
+     * node's process, and its relay's.
      */
     List<String> commandFor(int id, List<String> command);
 
+    /**
+     * @return whether {@link #cut} and {@link #loss} work here.
+     */
     boolean canBreakNetwork();
 
     /**
@@ -42,7 +47,7 @@ interface Testbed extends AutoCloseable
     void loss(int id, int percent);
 
     /**
-     * Every link works again, without loss.
+     * Every link works again, without loss (the relays' delays are healed apart).
      */
     void healAll();
 
