@@ -2,20 +2,15 @@ package io.raftlog.samples;
 
 import io.raftlog.samples.JarProcesses.Result;
 import io.raftlog.samples.StorageFaultCluster.Document;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A flipped bit inside a committed record of a real member's log, not its tail: a follower is stopped, one bit of
@@ -28,31 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>
  * Like {@link ShadedJarTest}, it runs once the jar is built and skips itself without {@code raftlog.jar.check}.
  */
-class ShadedJarCorruptRecordTest
+class ShadedJarCorruptRecordTest extends StorageFaultScenario
 {
-    @TempDir
-    Path tempDir;
-
-    private StorageFaultCluster cluster;
-
-    @BeforeEach
-    void jar() throws IOException
-    {
-        assumeTrue(Boolean.getBoolean("raftlog.jar.check"), "runs in the package phase, once the jar is built");
-        final Path jar = Path.of(System.getProperty("raftlog.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " was built");
-        cluster = new StorageFaultCluster(jar, tempDir);
-    }
-
-    @AfterEach
-    void stopEverything() throws Exception
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     @Timeout(360)
     void aFlippedBitInACommittedRecordStopsTheMemberNamingFileAndIndexAndItRejoinsAsANewMember() throws Exception

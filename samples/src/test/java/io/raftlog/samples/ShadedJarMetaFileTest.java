@@ -2,13 +2,9 @@ package io.raftlog.samples;
 
 import io.raftlog.samples.JarProcesses.Node;
 import io.raftlog.samples.JarProcesses.Result;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real member's metadata file (term and vote) damaged, missing, or older than its log: each time the node refuses
@@ -34,34 +29,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * </ol>
  * Like {@link ShadedJarTest}, it runs once the jar is built and skips itself without {@code raftlog.jar.check}.
  */
-class ShadedJarMetaFileTest
+class ShadedJarMetaFileTest extends StorageFaultScenario
 {
     /** {@code FileMetaStore}: two 4 KiB slots, the term at offset 16 of each. */
     private static final int SLOT_SIZE = 4096;
     private static final int TERM_OFFSET = 16;
-
-    @TempDir
-    Path tempDir;
-
-    private StorageFaultCluster cluster;
-
-    @BeforeEach
-    void jar() throws IOException
-    {
-        assumeTrue(Boolean.getBoolean("raftlog.jar.check"), "runs in the package phase, once the jar is built");
-        final Path jar = Path.of(System.getProperty("raftlog.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " was built");
-        cluster = new StorageFaultCluster(jar, tempDir);
-    }
-
-    @AfterEach
-    void stopEverything() throws Exception
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
 
     @Test
     @Timeout(360)

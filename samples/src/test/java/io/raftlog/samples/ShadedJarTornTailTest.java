@@ -1,22 +1,14 @@
 package io.raftlog.samples;
 
 import io.raftlog.samples.StorageFaultCluster.Document;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A torn tail on a real member: a follower is killed with SIGKILL, the last record of its log is cut at a random
@@ -27,31 +19,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>
  * Like {@link ShadedJarTest}, it runs once the jar is built and skips itself without {@code raftlog.jar.check}.
  */
-class ShadedJarTornTailTest
+class ShadedJarTornTailTest extends StorageFaultScenario
 {
-    @TempDir
-    Path tempDir;
-
-    private StorageFaultCluster cluster;
-
-    @BeforeEach
-    void jar() throws IOException
-    {
-        assumeTrue(Boolean.getBoolean("raftlog.jar.check"), "runs in the package phase, once the jar is built");
-        final Path jar = Path.of(System.getProperty("raftlog.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " was built");
-        cluster = new StorageFaultCluster(jar, tempDir);
-    }
-
-    @AfterEach
-    void stopEverything() throws Exception
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     @Timeout(300)
     void aFollowerWhoseLastRecordWasTornStartsCutsItBackAndCatchesUp() throws Exception

@@ -2,11 +2,8 @@ package io.raftlog.samples;
 
 import io.raftlog.samples.JarProcesses.Node;
 import io.raftlog.samples.JarProcesses.Result;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +16,6 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A member whose data directory was wiped (a disk replaced, a directory deleted by mistake) and that is started again
@@ -34,31 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>
  * Like {@link ShadedJarTest}, it runs once the jar is built and skips itself without {@code raftlog.jar.check}.
  */
-class ShadedJarWipedMemberTest
+class ShadedJarWipedMemberTest extends StorageFaultScenario
 {
-    @TempDir
-    Path tempDir;
-
-    private StorageFaultCluster cluster;
-
-    @BeforeEach
-    void jar() throws IOException
-    {
-        assumeTrue(Boolean.getBoolean("raftlog.jar.check"), "runs in the package phase, once the jar is built");
-        final Path jar = Path.of(System.getProperty("raftlog.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " was built");
-        cluster = new StorageFaultCluster(jar, tempDir);
-    }
-
-    @AfterEach
-    void stopEverything() throws Exception
-    {
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
     @Test
     @Timeout(360)
     void aWipedMemberDoesNotComeBackAsAVoterAndRejoinsAsANewMember() throws Exception
