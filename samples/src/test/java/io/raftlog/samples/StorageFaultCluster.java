@@ -347,6 +347,30 @@ final class StorageFaultCluster implements AutoCloseable
         }
     }
 
+    /**
+     * @return the offset from {@code position} of the last byte that is not zero among the {@code length} there, or
+     * -1 if all are zero.
+     */
+    static int lastNonZeroOffset(final File file, final long position, final int length) throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(length);
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
+        {
+            while (bytes.hasRemaining() && channel.read(bytes, position + bytes.position()) >= 0)
+            {
+                // read on
+            }
+        }
+        for (int offset = length - 1; offset >= 0; offset--)
+        {
+            if (bytes.get(offset) != 0)
+            {
+                return offset;
+            }
+        }
+        return -1;
+    }
+
     static void truncate(final File file, final long size) throws IOException
     {
         try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE))
