@@ -630,13 +630,16 @@ public final class RaftCore
             {
                 work++;
             }
-            replicator.context(currentTerm, commitIndex, nowNs, readSeq);
-            if (readRoundWanted)
+            final boolean newReadRound = readRoundWanted;
+            if (newReadRound)
             {
-                // a new read round: every follower hears of it now, not at the next heartbeat
                 readRoundWanted = false;
                 readSeq++;
-                replicator.context(currentTerm, commitIndex, nowNs, readSeq);
+            }
+            replicator.context(currentTerm, commitIndex, nowNs, readSeq);
+            if (newReadRound)
+            {
+                // every follower hears of the new read round now, not at the next heartbeat
                 for (int slot = 0; slot < config.size(); slot++)
                 {
                     if (slot != selfSlot)
