@@ -80,7 +80,7 @@ class RuntimeMembershipTest
         assertEquals(0, joiner.core().electionsStarted());
         assertFalse(cluster.nodes[leader].core().configuration().isMember(4));
 
-        final long added = cluster.change(() -> cluster.nodes[leader].core().addMember(4, cluster.endpoints[4]));
+        final long added = cluster.change(() -> cluster.nodes[leader].core().addMember(4, cluster.endpoints.get(4)));
         assertTrue(added > before);
         cluster.runUntil(() -> isVoterEverywhere(4, 1, 2, 3, 4) && joiner.core().commitIndex() >= added, 30);
 
@@ -115,13 +115,13 @@ class RuntimeMembershipTest
             assertFalse(cluster.nodes[id].transport().isKnown(4), "member " + id + " knows nothing of 4");
         }
 
-        cluster.change(() -> cluster.nodes[leader].core().addMember(4, cluster.endpoints[4]));
+        cluster.change(() -> cluster.nodes[leader].core().addMember(4, cluster.endpoints.get(4)));
         for (int id = 1; id <= 3; id++)
         {
             final RaftNode node = cluster.nodes[id];
             final AeronPeerTransport transport = node.transport();
             cluster.runUntil(() -> node.core().configuration().isMember(4) && transport.isConnected(4), 20);
-            assertEquals(cluster.endpoints[4], transport.endpointOf(4), "member " + id + " reaches 4 at its endpoint");
+            assertEquals(cluster.endpoints.get(4), transport.endpointOf(4), "member " + id + " reaches 4 at its endpoint");
         }
         cluster.runUntil(() -> isVoterEverywhere(4, 1, 2, 3, 4), 30);
 

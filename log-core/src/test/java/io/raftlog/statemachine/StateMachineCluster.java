@@ -1,12 +1,8 @@
 package io.raftlog.statemachine;
 
-import io.aeron.Aeron;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.raftlog.codecs.EntryType;
 import io.raftlog.codecs.SessionEntry;
-import io.raftlog.core.RaftConfig;
-import io.raftlog.core.Role;
+import io.raftlog.node.DrivenNodes;
 import io.raftlog.node.NodeContext;
 import io.raftlog.node.RaftNode;
 import io.raftlog.storage.ChronicleLogStore;
@@ -16,17 +12,12 @@ import io.raftlog.storage.FileSnapshotStore;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.net.DatagramSocket;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -34,42 +25,23 @@ import java.util.function.Consumer;
  * snapshots in files, one embedded media driver. The node agents are driven by the test's thread, as a composite
  * agent would drive them (backoff idle: no busy spin); each node runs its state machine on a thread of its own.
  */
-final class StateMachineCluster implements AutoCloseable
+final class StateMachineCluster extends DrivenNodes
 {
     static final int MEMBERS = 3;
     static final int PAYLOAD_LENGTH = 64;
 
-    final RaftNode[] nodes = new RaftNode[MEMBERS + 1];
     final HashingStateMachine[] machines = new HashingStateMachine[MEMBERS + 1];
     final ChronicleLogStore[] logs = new ChronicleLogStore[MEMBERS + 1];
     final FileMetaStore[] metas = new FileMetaStore[MEMBERS + 1];
     final FileSnapshotStore[] snapshots = new FileSnapshotStore[MEMBERS + 1];
-    final Map<Integer, String> endpoints = new HashMap<>();
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    final MediaDriver driver;
-    final Aeron aeron;
     private final Path directory;
-    private final BackoffIdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[1024]);
-    private long payloadsOffered;
 
     StateMachineCluster(final Path directory) throws Exception
     {
+        super(directory, MEMBERS);
         this.directory = directory;
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-            .aeronDirectoryName(directory.resolve("aeron").toString())
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new SleepingMillisIdleStrategy(1))
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        for (int id = 1; id <= MEMBERS; id++)
-        {
-            try (DatagramSocket socket = new DatagramSocket(0))
-            {
-                endpoints.put(id, "127.0.0.1:" + socket.getLocalPort());
-            }
-        }
     }
 
     /**
@@ -89,10 +61,7 @@ final class StateMachineCluster implements AutoCloseable
         final NodeContext context = new NodeContext()
             .memberId(id)
             .endpoints(endpoints)
-            .raftConfig(new RaftConfig().selfId(id).memberIds(1, 2, 3).randomSeed(System.nanoTime() + id)
-                .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))
-                .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(50))
-                .maxPayloadBytes(1024).maxBatchBytes(64 * 1024))
+            .raftConfig(raftConfig(id, 1, 2, 3))
             .aeron(aeron)
             .logStore(logs[id])
             .metaStore(metas[id])
@@ -136,57 +105,15 @@ final class StateMachineCluster implements AutoCloseable
         return directory.resolve("node-" + id);
     }
 
-    int awaitLeader(final int excluded)
-    {
-        final int[] leader = new int[1];
-        runUntil(() ->
-        {
-            for (int id = 1; id <= MEMBERS; id++)
-            {
-                if (id != excluded && nodes[id] != null && nodes[id].core().role() == Role.LEADER)
-                {
-                    leader[0] = id;
-                    return true;
-                }
-            }
-            return false;
-        }, 30);
-        return leader[0];
-    }
-
     /**
-     * Offers {@code count} APPLICATION entries of {@link #PAYLOAD_LENGTH} bytes, each different, at the leader and
-     * runs until every live member has committed them. Allocates nothing.
-     *
-     * @return the index of the last one.
+     * Each entry different: the sequence and its complement.
      */
-    long offerAndAwaitCommit(final int leader, final int count)
+    @Override
+    protected int writePayload(final UnsafeBuffer payload, final long sequence)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        long last = 0;
-        int offered = 0;
-        while (offered < count || !allCommitted(last))
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out with " + offered + " of " + count + " offered");
-            }
-            while (offered < count)
-            {
-                payload.putLong(0, payloadsOffered);
-                payload.putLong(8, ~payloadsOffered);
-                final long index = nodes[leader].offer(payload, 0, PAYLOAD_LENGTH);
-                if (index < 0)
-                {
-                    break;
-                }
-                payloadsOffered++;
-                last = index;
-                offered++;
-            }
-            idle.idle(doWork());
-        }
-        return last;
+        payload.putLong(0, sequence);
+        payload.putLong(8, ~sequence);
+        return PAYLOAD_LENGTH;
     }
 
     /**
@@ -259,21 +186,9 @@ final class StateMachineCluster implements AutoCloseable
                 last = index;
                 offered++;
             }
-            idle.idle(doWork());
+            runOnce();
         }
         return last;
-    }
-
-    boolean allCommitted(final long index)
-    {
-        for (int id = 1; id <= MEMBERS; id++)
-        {
-            if (nodes[id] != null && nodes[id].core().commitIndex() < index)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     boolean allApplied(final long index)
@@ -296,32 +211,13 @@ final class StateMachineCluster implements AutoCloseable
         runUntil(() -> allApplied(nodes[leader].core().commitIndex()), 120);
     }
 
-    void runUntil(final BooleanSupplier condition, final int timeoutSeconds)
+    @Override
+    protected String whatWentWrong()
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("timed out after " + timeoutSeconds + " s; errors: " + errors);
-            }
-            idle.idle(doWork());
-        }
+        return "; errors: " + errors;
     }
 
-    int doWork()
-    {
-        int work = 0;
-        for (int id = 1; id <= MEMBERS; id++)
-        {
-            if (nodes[id] != null)
-            {
-                work += nodes[id].doWork();
-            }
-        }
-        return work;
-    }
-
+    @Override
     public void close()
     {
         for (int id = 1; id <= MEMBERS; id++)
@@ -331,6 +227,6 @@ final class StateMachineCluster implements AutoCloseable
                 stop(id);
             }
         }
-        CloseHelper.closeAll(aeron, driver);
+        super.close();
     }
 }
