@@ -104,6 +104,15 @@ public final class NodeContext
         return peerListenEndpoint;
     }
 
+    /**
+     * @return where this member's peer and client streams bind: {@link #peerListenEndpoint} if set, else its
+     * endpoint in {@link #endpoints}.
+     */
+    public String bindEndpoint()
+    {
+        return peerListenEndpoint != null ? peerListenEndpoint : endpoints.get(memberId);
+    }
+
     public NodeContext raftConfig(final RaftConfig raftConfig)
     {
         this.raftConfig = raftConfig;

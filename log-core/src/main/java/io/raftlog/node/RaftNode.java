@@ -64,7 +64,7 @@ public final class RaftNode implements Agent, AutoCloseable
         this.log = context.logStore();
         this.transport = new AeronPeerTransport(
             context.aeron(), context.memberId(), context.endpoints(), context.channelParams(),
-            context.raftConfig().maxBatchBytes() + MESSAGE_HEADROOM_BYTES, context.peerListenEndpoint());
+            context.raftConfig().maxBatchBytes() + MESSAGE_HEADROOM_BYTES, context.bindEndpoint());
         this.encoder = new PeerMessageEncoder(transport);
         final SessionsThenApplication listener =
             new SessionsThenApplication(context.listener(), context.snapshotStore());
@@ -78,11 +78,9 @@ public final class RaftNode implements Agent, AutoCloseable
         this.application = context.application();
         if (context.clientPortEnabled())
         {
-            // the client stream shares the peer port: where that is bound elsewhere (behind a relay), so is this
-            final String bound = context.peerListenEndpoint() != null ?
-                context.peerListenEndpoint() : context.endpoints().get(context.memberId());
+            // the client stream shares the peer port
             this.clientPort = new AeronClientPort(
-                context.aeron(), bound, context.channelParams(),
+                context.aeron(), context.bindEndpoint(), context.channelParams(),
                 context.maxClientResponders(), context.raftConfig().maxPayloadBytes() + MESSAGE_HEADROOM_BYTES);
             this.sessions = new ClientSessionService(
                 core, log, context.snapshotStore(), clientPort, context.endpoints(),

@@ -87,28 +87,15 @@ public final class AeronPeerTransport
     public AeronPeerTransport(
         final Aeron aeron, final int selfId, final Map<Integer, String> endpoints, final String channelParams)
     {
-        this(aeron, selfId, endpoints, channelParams, 64 * 1024);
+        this(aeron, selfId, endpoints, channelParams, 64 * 1024, endpoints.get(selfId));
     }
 
     /**
      * @param largestMessageBytes the largest message sent or received (a full batch with its header): the buffers
      *                            that send and reassemble large messages start at this size, so they never grow
      *                            (and allocate) in steady state.
-     */
-    public AeronPeerTransport(
-        final Aeron aeron,
-        final int selfId,
-        final Map<Integer, String> endpoints,
-        final String channelParams,
-        final int largestMessageBytes)
-    {
-        this(aeron, selfId, endpoints, channelParams, largestMessageBytes, null);
-    }
-
-    /**
-     * @param listenEndpoint where this member's subscription binds, when that is not its endpoint in
-     *                       {@code endpoints} (the one the peers send to): behind a relay or a NAT that forwards that
-     *                       endpoint here. Null or empty: its endpoint in {@code endpoints}.
+     * @param bindEndpoint        where this member's subscription binds: its endpoint in {@code endpoints} (the one
+     *                            the peers send to), or another where a relay or a NAT forwards that one.
      */
     public AeronPeerTransport(
         final Aeron aeron,
@@ -116,7 +103,7 @@ public final class AeronPeerTransport
         final Map<Integer, String> endpoints,
         final String channelParams,
         final int largestMessageBytes,
-        final String listenEndpoint)
+        final String bindEndpoint)
     {
         this.assembler = new ControlledFragmentAssembler(this, largestMessageBytes);
         this.largeMessage = new ExpandableDirectByteBuffer(largestMessageBytes);
@@ -128,8 +115,7 @@ public final class AeronPeerTransport
         this.aeron = aeron;
         this.selfId = selfId;
         this.channelParams = channelParams;
-        final String bindTo = listenEndpoint == null || listenEndpoint.isEmpty() ? self : listenEndpoint;
-        subscription = aeron.addSubscription(channel(bindTo, channelParams), PEER_STREAM_ID);
+        subscription = aeron.addSubscription(channel(bindEndpoint, channelParams), PEER_STREAM_ID);
         for (final Map.Entry<Integer, String> e : endpoints.entrySet())
         {
             if (e.getKey() != selfId)

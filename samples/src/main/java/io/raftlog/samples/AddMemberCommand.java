@@ -59,8 +59,7 @@ final class AddMemberCommand implements Callable<Integer>
         ClientOptions.requirePositive(commandLine, "--timeout-ms", timeoutMs);
         try
         {
-            // the same rules as a member of --members
-            Members.parse(id + "=" + endpoint.trim());
+            Members.checkEndpoint("--endpoint", endpoint.trim(), "");
         }
         catch (final IllegalArgumentException ex)
         {

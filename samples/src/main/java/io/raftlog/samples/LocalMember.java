@@ -40,7 +40,6 @@ final class LocalMember implements AutoCloseable
     private Aeron aeron;
     private MemberStorage storage;
     private RaftNode node;
-    private io.raftlog.samples.kv.KvStateMachine kvStore;
     private long electionsBefore;
     private io.raftlog.node.EmbeddedApplication application = io.raftlog.node.EmbeddedApplication.NONE;
     private String peerListenEndpoint;
@@ -117,14 +116,6 @@ final class LocalMember implements AutoCloseable
         return storage;
     }
 
-    /**
-     * @return the key-value state machine of the current run ({@code kv}), or null.
-     */
-    io.raftlog.samples.kv.KvStateMachine kvStore()
-    {
-        return kvStore;
-    }
-
     Aeron aeron()
     {
         return aeron;
@@ -179,8 +170,7 @@ final class LocalMember implements AutoCloseable
             final NodeContext context = new NodeContext();
             if ("kv".equals(raftSettings.stateMachine))
             {
-                kvStore = new io.raftlog.samples.kv.KvStateMachine();
-                context.stateMachine(kvStore)
+                context.stateMachine(new io.raftlog.samples.kv.KvStateMachine())
                     .snapshotEveryEntries(raftSettings.snapshotEveryEntries)
                     .snapshotRetainEntries(raftSettings.snapshotRetainEntries);
             }

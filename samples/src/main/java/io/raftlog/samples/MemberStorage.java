@@ -36,7 +36,7 @@ import java.nio.file.Path;
  * indices in the metadata file (lazily, at most once a second; forced at close) for recovery and for readers of the
  * committed log when the node does not run, and hands every call on to the application's listener.
  */
-final class MemberStorage implements RaftListener, AutoCloseable
+public final class MemberStorage implements RaftListener, AutoCloseable
 {
     static final String META = "meta";
     static final String LOG = "log";
@@ -67,6 +67,15 @@ final class MemberStorage implements RaftListener, AutoCloseable
     {
         return Files.exists(directory.resolve(META)) || Files.exists(directory.resolve(LOG)) ||
             Files.exists(directory.resolve(FileSnapshotStore.FILE_NAME)) ? State.MEMBER : State.EMPTY;
+    }
+
+    /**
+     * @return whether {@code directory} holds no member state: a member started on it must be told whether it founds
+     * the cluster ({@code --bootstrap}) or joins it ({@code --join}).
+     */
+    public static boolean isEmpty(final Path directory)
+    {
+        return inspect(directory) == State.EMPTY;
     }
 
     private MemberStorage(final Path directory, final Durability durability)

@@ -45,27 +45,7 @@ public final class Members
                 throw new IllegalArgumentException("--members: id " + id + " must be positive");
             }
             final String endpoint = member.substring(equals + 1).trim();
-            final int colon = endpoint.lastIndexOf(':');
-            if (colon <= 0 || colon == endpoint.length() - 1)
-            {
-                throw new IllegalArgumentException("--members: '" + endpoint + "' of member " + id +
-                    " is not host:port");
-            }
-            final int port;
-            try
-            {
-                port = Integer.parseInt(endpoint.substring(colon + 1));
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new IllegalArgumentException("--members: port of member " + id + " in '" + endpoint +
-                    "' is not a number");
-            }
-            if (port <= 0 || port > 65535)
-            {
-                throw new IllegalArgumentException("--members: port " + port + " of member " + id +
-                    " is not in 1..65535");
-            }
+            checkEndpoint("--members", endpoint, " of member " + id);
             if (endpoints.put(id, endpoint) != null)
             {
                 throw new IllegalArgumentException("--members: member " + id + " given twice");
@@ -77,5 +57,34 @@ public final class Members
     static int[] ids(final Map<Integer, String> endpoints)
     {
         return endpoints.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /**
+     * Checks that {@code endpoint} is {@code host:port} with a port in 1..65535.
+     *
+     * @param option what gave it, for the message.
+     * @param whose  whose it is, for the message (" of member 2"), or an empty string.
+     * @throws IllegalArgumentException naming the bad part.
+     */
+    public static void checkEndpoint(final String option, final String endpoint, final String whose)
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1)
+        {
+            throw new IllegalArgumentException(option + ": '" + endpoint + "'" + whose + " is not host:port");
+        }
+        final int port;
+        try
+        {
+            port = Integer.parseInt(endpoint.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + ": the port in '" + endpoint + "'" + whose + " is not a number");
+        }
+        if (port <= 0 || port > 65535)
+        {
+            throw new IllegalArgumentException(option + ": port " + port + whose + " is not in 1..65535");
+        }
     }
 }

@@ -213,9 +213,16 @@ final class NodeCommand implements Callable<Integer>
         {
             throw new ParameterException(commandLine, "--id " + id + " is not one of --members " + endpoints.keySet());
         }
-        if (peerListen != null && !isHostAndPort(peerListen))
+        if (peerListen != null)
         {
-            throw new ParameterException(commandLine, "--peer-listen: '" + peerListen + "' is not host:port");
+            try
+            {
+                Members.checkEndpoint("--peer-listen", peerListen, "");
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(commandLine, ex.getMessage());
+            }
         }
         if (join && endpoints.size() < 2)
         {
@@ -325,24 +332,6 @@ final class NodeCommand implements Callable<Integer>
             barrier.close();
         }
         return exitStatus;
-    }
-
-    private static boolean isHostAndPort(final String endpoint)
-    {
-        final int colon = endpoint.lastIndexOf(':');
-        if (colon <= 0)
-        {
-            return false;
-        }
-        try
-        {
-            final int port = Integer.parseInt(endpoint.substring(colon + 1));
-            return port > 0 && port <= 65535;
-        }
-        catch (final NumberFormatException ex)
-        {
-            return false;
-        }
     }
 
     /**

@@ -99,26 +99,21 @@ final class RelayCommand implements Callable<Integer>
 
     private static InetSocketAddress address(final CommandLine commandLine, final String option, final String text)
     {
-        final int colon = text.lastIndexOf(':');
         try
         {
-            if (colon > 0)
-            {
-                final int port = Integer.parseInt(text.substring(colon + 1));
-                if (port >= 0 && port <= 65535)
-                {
-                    final InetSocketAddress address = new InetSocketAddress(text.substring(0, colon), port);
-                    if (!address.isUnresolved())
-                    {
-                        return address;
-                    }
-                }
-            }
+            Members.checkEndpoint(option, text, "");
         }
-        catch (final NumberFormatException ignore)
+        catch (final IllegalArgumentException ex)
         {
-            // said below
+            throw new ParameterException(commandLine, ex.getMessage());
         }
-        throw new ParameterException(commandLine, option + ": '" + text + "' is not host:port");
+        final int colon = text.lastIndexOf(':');
+        final InetSocketAddress address =
+            new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+        if (address.isUnresolved())
+        {
+            throw new ParameterException(commandLine, option + ": host '" + text.substring(0, colon) + "' is unknown");
+        }
+        return address;
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -76,7 +77,24 @@ class ShadedJarFaultsTest
         final Matcher network = NETWORK.matcher(result.out());
         assertTrue(network.find(), result.toString());
         assertTrue(Long.parseLong(network.group(3)) > 0, "the relays carried the nodes' traffic");
-        final String namespaces = io.raftlog.samples.faults.Leftovers.namespaces();
+        final String namespaces = namespaces();
         assertFalse(namespaces.contains("rlf"), "namespaces left behind: " + namespaces);
+    }
+
+    /**
+     * @return {@code ip netns list}, or an empty string where there is no {@code ip}.
+     */
+    private static String namespaces() throws InterruptedException
+    {
+        try
+        {
+            final Process process = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return process.waitFor() == 0 ? output : "";
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
     }
 }

@@ -52,16 +52,7 @@ final class AppendLoad
             "--count", Long.toString(Math.max(1, ratePerSec * (secondsLeft + 60))), "--size", "24",
             "--rate", Integer.toString(ratePerSec), "--prefix", "r" + run + "-", "--acks", acks.toString(),
             "--timeout-ms", Long.toString(CLIENT_TIMEOUT_MS)));
-        try
-        {
-            current = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("append-" + run + ".out").toFile()))
-                .start();
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("the client could not start: " + ex.getMessage(), ex);
-        }
+        current = ChildProcesses.start(command, directory.resolve("append-" + run + ".out"), "the client");
     }
 
     int runs()
@@ -74,17 +65,7 @@ final class AppendLoad
         if (current != null && current.isAlive())
         {
             current.destroy();
-            try
-            {
-                if (!current.waitFor(30, TimeUnit.SECONDS))
-                {
-                    current.destroyForcibly();
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
+            ChildProcesses.awaitEnd(current, 30);
         }
     }
 

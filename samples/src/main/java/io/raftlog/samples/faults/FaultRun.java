@@ -185,7 +185,7 @@ public final class FaultRun implements Callable<Integer>
      */
     private static int ports(final Testbed testbed) throws IOException
     {
-        if (testbed instanceof NamespaceTestbed)
+        if (!testbed.sharesHostPorts())
         {
             return 20_000;
         }

@@ -36,6 +36,11 @@ final class LoopbackTestbed implements Testbed
         return command;
     }
 
+    public boolean sharesHostPorts()
+    {
+        return true;
+    }
+
     public boolean canBreakNetwork()
     {
         return false;

@@ -100,9 +100,7 @@ final class NamespaceTestbed implements Testbed
 
     private void inside(final int id, final String... command)
     {
-        final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(id)));
-        full.addAll(List.of(command));
-        Shell.run(full);
+        Shell.run(commandFor(id, List.of(command)));
     }
 
     public String describe()
@@ -127,6 +125,11 @@ final class NamespaceTestbed implements Testbed
         final List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace(id)));
         full.addAll(command);
         return full;
+    }
+
+    public boolean sharesHostPorts()
+    {
+        return false;
     }
 
     public boolean canBreakNetwork()

@@ -1,12 +1,14 @@
 package io.raftlog.samples.faults;
 
+import io.raftlog.driver.DriverConfiguration;
+import io.raftlog.samples.MemberStorage;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
  */
 final class NodeProcesses implements AutoCloseable
 {
+    private static final long STOP_GRACE_SECONDS = 30;
     private static final Pattern ROLE = Pattern.compile("^node (\\d+): (LEADER|FOLLOWER|CANDIDATE|PRE_CANDIDATE) in " +
         "term (\\d+)", Pattern.MULTILINE);
 
@@ -35,7 +38,6 @@ final class NodeProcesses implements AutoCloseable
     private final List<String> nodeOptions;
     private final Process[] processes;
     private final boolean[] paused;
-    private final int[] starts;
     private final List<Path> aeronDirectories = new ArrayList<>();
 
     /**
@@ -58,7 +60,6 @@ final class NodeProcesses implements AutoCloseable
         this.relays = new RelayProcesses(testbed, directory, nodes, seed);
         this.processes = new Process[nodes + 1];
         this.paused = new boolean[nodes + 1];
-        this.starts = new int[nodes + 1];
         final StringBuilder list = new StringBuilder();
         for (int id = 1; id <= nodes; id++)
         {
@@ -121,32 +122,19 @@ final class NodeProcesses implements AutoCloseable
         {
             return;
         }
-        final Path aeronDirectory = Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" :
-            System.getProperty("java.io.tmpdir"), "raftlog-faults-" + ProcessHandle.current().pid() + "-" + id + "-" +
-            (++starts[id]));
+        final Path aeronDirectory = Path.of(DriverConfiguration.generateAeronDirectoryName());
         aeronDirectories.add(aeronDirectory);
         final List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of("node", "--id", Integer.toString(id), "--members", members,
             "--dir", dataDirectory(id).toString(), "--durability", "page-cache",
             "--aeron-dir", aeronDirectory.toString(), "--peer-listen", listenEndpoint(id)));
         command.addAll(nodeOptions);
-        if (!Files.exists(dataDirectory(id).resolve("meta")) && !nodeOptions.contains("--join"))
+        if (MemberStorage.isEmpty(dataDirectory(id)) && !nodeOptions.contains("--join"))
         {
             command.add("--bootstrap"); // a founding member's first start
         }
-        final Path output = output(id);
-        try
-        {
-            processes[id] = new ProcessBuilder(testbed.commandFor(id, command))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                .start();
-            paused[id] = false;
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("node " + id + " could not start: " + ex.getMessage(), ex);
-        }
+        processes[id] = ChildProcesses.start(testbed.commandFor(id, command), output(id), "node " + id);
+        paused[id] = false;
     }
 
     boolean isAlive(final int id)
@@ -154,17 +142,12 @@ final class NodeProcesses implements AutoCloseable
         return processes[id] != null && processes[id].isAlive();
     }
 
-    boolean isPaused(final int id)
-    {
-        return paused[id];
-    }
-
     void kill(final int id)
     {
         if (isAlive(id))
         {
             processes[id].destroyForcibly();
-            waitFor(processes[id]);
+            ChildProcesses.awaitEnd(processes[id], STOP_GRACE_SECONDS);
         }
         paused[id] = false;
     }
@@ -204,7 +187,7 @@ final class NodeProcesses implements AutoCloseable
         {
             if (processes[id] != null)
             {
-                waitFor(processes[id]);
+                ChildProcesses.awaitEnd(processes[id], STOP_GRACE_SECONDS);
             }
         }
     }
@@ -243,11 +226,6 @@ final class NodeProcesses implements AutoCloseable
     Path output(final int id)
     {
         return directory.resolve("node-" + id + ".out");
-    }
-
-    String outputOf(final int id)
-    {
-        return read(output(id));
     }
 
     public void close()
@@ -298,22 +276,6 @@ final class NodeProcesses implements AutoCloseable
     private void signal(final int id, final String signal)
     {
         Shell.run(List.of("kill", signal, Long.toString(processes[id].pid())));
-    }
-
-    private static void waitFor(final Process process)
-    {
-        try
-        {
-            if (!process.waitFor(30, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static String read(final Path file)

@@ -65,17 +65,7 @@ final class RelayProcesses implements AutoCloseable
         command.addAll(List.of("relay", "--listen", listen, "--to", forwardTo,
             "--control", controlFile(id).toString(), "--seed", Long.toString(seed + id),
             "--parent-pid", Long.toString(ProcessHandle.current().pid())));
-        try
-        {
-            processes[id] = new ProcessBuilder(testbed.commandFor(id, command))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output(id).toFile()))
-                .start();
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("the relay of node " + id + " could not start: " + ex.getMessage(), ex);
-        }
+        processes[id] = ChildProcesses.start(testbed.commandFor(id, command), output(id), "the relay of node " + id);
     }
 
     /**
@@ -155,7 +145,7 @@ final class RelayProcesses implements AutoCloseable
             {
                 continue;
             }
-            waitFor(processes[id]);
+            ChildProcesses.awaitEnd(processes[id], STOP_TIMEOUT_SECONDS);
             final Matcher counters = COUNTERS.matcher(NodeProcesses.read(output(id)));
             while (counters.find())
             {
@@ -181,21 +171,5 @@ final class RelayProcesses implements AutoCloseable
     private Path controlFile(final int id)
     {
         return directory.resolve("relay-" + id + ".control");
-    }
-
-    private static void waitFor(final Process process)
-    {
-        try
-        {
-            if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,6 +2,8 @@ package io.raftlog.samples.faults;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,16 +38,20 @@ final class Shell
      */
     static Outcome attempt(final List<String> command)
     {
+        Path output = null;
         try
         {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            final byte[] output = process.getInputStream().readAllBytes();
+            // the output goes to a file, not a pipe: a command that hangs without closing its output must not hang
+            // the reader past the time limit
+            output = Files.createTempFile("raftlog-shell-", ".out");
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 return new Outcome(-1, "timed out after " + TIMEOUT_SECONDS + " s");
             }
-            return new Outcome(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+            return new Outcome(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         }
         catch (final IOException ex)
         {
@@ -55,6 +61,25 @@ final class Shell
         {
             Thread.currentThread().interrupt();
             return new Outcome(-1, "interrupted");
+        }
+        finally
+        {
+            deleteQuietly(output);
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        if (file != null)
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignore)
+            {
+                // a temporary file left in the temporary directory
+            }
         }
     }
 

@@ -34,6 +34,12 @@ interface Testbed extends AutoCloseable
     /**
      * @return whether {@link #cut} and {@link #loss} work here.
      */
+    /**
+     * @return whether the nodes' ports are the host's own (loopback), so they must be free there; in network
+     * namespaces each node has ports of its own.
+     */
+    boolean sharesHostPorts();
+
     boolean canBreakNetwork();
 
     /**

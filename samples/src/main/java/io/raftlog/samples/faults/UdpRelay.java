@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A UDP relay in front of one node, the slow part of a fault run's network: it is bound at the endpoint the other
@@ -60,6 +61,7 @@ public final class UdpRelay implements Runnable, AutoCloseable
     private final DelayedDatagrams delayed = new DelayedDatagrams(MAX_DELAYED_DATAGRAMS, MAX_DELAYED_BYTES);
     private final Map<InetSocketAddress, RelayFlow> flows = new HashMap<>();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(MAX_DATAGRAM_BYTES);
+    private final Consumer<SelectionKey> onReadable = this::onReadable;
     private volatile boolean running = true;
     private volatile RelaySettings settings = RelaySettings.NONE;
     private long received;
@@ -160,7 +162,7 @@ public final class UdpRelay implements Runnable, AutoCloseable
                     nextHousekeepingNs = nowNs + HOUSEKEEPING_NS;
                 }
                 releaseDue(nowNs);
-                selector.select(this::onReadable, timeoutMs(nextControlNs, nextHousekeepingNs));
+                selector.select(onReadable, timeoutMs(nextControlNs, nextHousekeepingNs));
             }
         }
         catch (final IOException ex)
@@ -213,49 +215,9 @@ public final class UdpRelay implements Runnable, AutoCloseable
      */
     public String countersLine()
     {
-        return "relay: forwarded=" + forwarded + " duplicated=" + duplicated + " dropped=" + droppedOverCap() +
+        return "relay: forwarded=" + forwarded + " duplicated=" + duplicated + " dropped=" + delayed.droppedOverCap() +
             " received=" + received + " failed=" + sendsFailed + " flows=" + flowsOpened +
             " refused=" + datagramsRefused + " held=" + delayed.size();
-    }
-
-    /**
-     * @return datagrams sent on, both ways, duplicates included.
-     */
-    public long forwarded()
-    {
-        return forwarded;
-    }
-
-    /**
-     * @return datagrams sent a second time.
-     */
-    public long duplicated()
-    {
-        return duplicated;
-    }
-
-    /**
-     * @return datagrams dropped because the queue of held datagrams was full.
-     */
-    public long droppedOverCap()
-    {
-        return delayed.droppedOverCap();
-    }
-
-    /**
-     * @return datagrams the relay received, both ways.
-     */
-    public long received()
-    {
-        return received;
-    }
-
-    /**
-     * @return sends that failed: a socket buffer full, or the node not there (killed, not yet restarted).
-     */
-    public long sendsFailed()
-    {
-        return sendsFailed;
     }
 
     private long timeoutMs(final long nextControlNs, final long nextHousekeepingNs)
