@@ -547,7 +547,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         else if (templateId == ClientQueryResponseDecoder.TEMPLATE_ID)
         {
             queryResponse.wrap(buffer, body, headerDecoder.blockLength(), headerDecoder.version());
-            onQueryResponse(buffer);
+            onQueryResponse();
         }
     }
 
@@ -666,7 +666,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         }
     }
 
-    private void onQueryResponse(final DirectBuffer buffer)
+    private void onQueryResponse()
     {
         if (queryResponse.sessionId() != sessionId || sessionId == 0)
         {

@@ -13,7 +13,6 @@ final class LogCompaction
 {
     private final long retainEntries;
     private long snapshotsTaken;
-    private long snapshotsRefused;
 
     LogCompaction(final long retainEntries)
     {
@@ -28,7 +27,6 @@ final class LogCompaction
     {
         if (!core.takeSnapshot(index, state, 0, length))
         {
-            snapshotsRefused++;
             return false;
         }
         snapshotsTaken++;
@@ -43,10 +41,5 @@ final class LogCompaction
     long snapshotsTaken()
     {
         return snapshotsTaken;
-    }
-
-    long snapshotsRefused()
-    {
-        return snapshotsRefused;
     }
 }

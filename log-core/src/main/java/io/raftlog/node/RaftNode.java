@@ -4,8 +4,8 @@ import io.raftlog.core.DurableLogStore;
 import io.raftlog.core.RaftCore;
 import io.raftlog.core.RaftListener;
 import io.raftlog.core.Role;
-import io.raftlog.core.SnapshotStore;
 import io.raftlog.session.ClientSessionService;
+import io.raftlog.session.PendingClientQueries;
 import io.raftlog.statemachine.AppliedResults;
 import io.raftlog.statemachine.StateMachineRunner;
 import io.raftlog.storage.StorageCorruptionException;
@@ -67,7 +67,7 @@ public final class RaftNode implements Agent, AutoCloseable
             context.raftConfig().maxBatchBytes() + MESSAGE_HEADROOM_BYTES, context.bindEndpoint());
         this.encoder = new PeerMessageEncoder(transport);
         final SessionsThenApplication listener =
-            new SessionsThenApplication(context.listener(), context.snapshotStore());
+            new SessionsThenApplication(context.listener());
         this.core = new RaftCore(
             context.raftConfig(), log, context.metaStore(), context.snapshotStore(), encoder, listener);
         this.dispatcher = new PeerMessageDispatcher(core, transport);
@@ -128,7 +128,7 @@ public final class RaftNode implements Agent, AutoCloseable
         }
         if (stateMachine != null)
         {
-            stateMachine.start(context.snapshotStore());
+            stateMachine.start();
         }
         if (pureLogSnapshots != null)
         {
@@ -322,20 +322,26 @@ public final class RaftNode implements Agent, AutoCloseable
     }
 
     /**
+     * @return whether a read id is a remote client's (the sessions mark theirs), not the application's.
+     */
+    private static boolean isSessionRead(final ClientSessionService sessions, final long readId)
+    {
+        return sessions != null && (readId & PendingClientQueries.READ_ID_FLAG) != 0;
+    }
+
+    /**
      * The core's events go to the client sessions first (they apply committed entries and answer clients), then to
      * the state machine (an installed snapshot is handed to its thread), then to the application's listener.
      */
     private static final class SessionsThenApplication implements RaftListener
     {
         private final RaftListener application;
-        private final SnapshotStore snapshotStore;
         private ClientSessionService sessions;
         private StateMachineLink stateMachine;
 
-        SessionsThenApplication(final RaftListener application, final SnapshotStore snapshotStore)
+        SessionsThenApplication(final RaftListener application)
         {
             this.application = application;
-            this.snapshotStore = snapshotStore;
         }
 
         public void onCommit(final long commitIndex)
@@ -364,18 +370,21 @@ public final class RaftNode implements Agent, AutoCloseable
             }
             if (stateMachine != null)
             {
-                stateMachine.onSnapshotInstalled(snapshotStore);
+                stateMachine.onSnapshotInstalled();
             }
             application.onSnapshotInstalled(index, term);
         }
 
         public void onReadIndex(final long requestId, final long readIndex)
         {
-            if (sessions != null)
+            if (isSessionRead(sessions, requestId))
             {
-                sessions.onReadIndex(requestId, readIndex); // its own reads only: they carry its read-id flag
+                sessions.onReadIndex(requestId, readIndex);
             }
-            application.onReadIndex(requestId, readIndex);
+            else
+            {
+                application.onReadIndex(requestId, readIndex);
+            }
         }
     }
 
@@ -408,8 +417,14 @@ public final class RaftNode implements Agent, AutoCloseable
 
         public void onQueryResult(final long readId, final DirectBuffer result, final int offset, final int length)
         {
-            sessions.onQueryResult(readId, result, offset, length);
-            application.onQueryResult(readId, result, offset, length);
+            if (isSessionRead(sessions, readId))
+            {
+                sessions.onQueryResult(readId, result, offset, length);
+            }
+            else
+            {
+                application.onQueryResult(readId, result, offset, length);
+            }
         }
     }
 }

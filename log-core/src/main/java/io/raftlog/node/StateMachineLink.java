@@ -41,6 +41,7 @@ final class StateMachineLink implements AutoCloseable
     private final AgentRunner agentRunner;
     private final AppliedResults appliedResults;
     private final LogCompaction compaction;
+    private final SnapshotStore snapshotStore;
 
     /**
      * @param appliedResults where results go: the application's, after the remote clients' sessions when the client
@@ -50,6 +51,7 @@ final class StateMachineLink implements AutoCloseable
     {
         this.compaction = compaction;
         this.appliedResults = appliedResults;
+        this.snapshotStore = context.snapshotStore();
         this.results = new ResultQueue(context.stateMachineMaxResultBytes());
         this.queries = new QueryQueue(context.raftConfig().maxPayloadBytes());
         final ChronicleLogStore log = (ChronicleLogStore)context.logStore();
@@ -88,7 +90,7 @@ final class StateMachineLink implements AutoCloseable
     /**
      * Agent thread, before the core starts: the runner restores from the member's snapshot, then starts applying.
      */
-    void start(final SnapshotStore snapshotStore)
+    void start()
     {
         restores.offer(snapshotStore);
         AgentRunner.startOnThread(agentRunner);
@@ -98,7 +100,7 @@ final class StateMachineLink implements AutoCloseable
      * Agent thread: a snapshot from the leader replaced this member's state; the runner restores from it before it
      * reads entries after it (it is handed over before the commit index passes it).
      */
-    void onSnapshotInstalled(final SnapshotStore snapshotStore)
+    void onSnapshotInstalled()
     {
         restores.offer(snapshotStore);
     }

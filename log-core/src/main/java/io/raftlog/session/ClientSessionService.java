@@ -423,7 +423,7 @@ public final class ClientSessionService
         final long index = core.offer(EntryType.SESSION_OPEN, entryBuffer, 0, 0);
         if (index < 0)
         {
-            sendOpenResponse(responder, correlationId, 0, reasonOfOffer(index));
+            sendOpenResponse(responder, correlationId, 0, refusalOf(index));
             return;
         }
         final int result = leaderTable.apply(index, nowNs, EntryType.SESSION_OPEN.value(), entryBuffer, 0, 0);
@@ -473,7 +473,7 @@ public final class ClientSessionService
             {
                 if (responder != ClientResponders.NONE)
                 {
-                    sendAppendResponse(responder, sessionId, sequence, 0, reasonOfOffer(index));
+                    sendAppendResponse(responder, sessionId, sequence, 0, refusalOf(index));
                 }
                 return true;
             }
@@ -582,7 +582,7 @@ public final class ClientSessionService
                 break;
         }
         sendAdminResponse(responder, correlationId, Math.max(0, result),
-            result < 0 ? reasonOfOffer(result) : RejectReason.NONE);
+            result < 0 ? refusalOf(result) : RejectReason.NONE);
     }
 
     private static boolean isEndpoint(final String endpoint)
@@ -645,7 +645,7 @@ public final class ClientSessionService
         }
         if (readIndex < 0)
         {
-            refuseQuery(slot, reasonOfOffer(readIndex));
+            refuseQuery(slot, refusalOf(readIndex));
             return;
         }
         submitQuery(slot, readIndex);
@@ -741,7 +741,7 @@ public final class ClientSessionService
         final long result = core.readIndex(queries.readId(slot));
         if (result < 0)
         {
-            refuseQuery(slot, result == OfferResult.NOT_LEADER ? notLeaderReason() : reasonOfOffer(result));
+            refuseQuery(slot, refusalOf(result));
         }
     }
 
@@ -873,6 +873,14 @@ public final class ClientSessionService
     private boolean isServingLeader()
     {
         return core.role() == Role.LEADER && leaderTableValid;
+    }
+
+    /**
+     * @return the reason a client is told for a refusal by the core: NOT_LEADER only with a leader to go to.
+     */
+    private RejectReason refusalOf(final long offerResult)
+    {
+        return offerResult == OfferResult.NOT_LEADER ? notLeaderReason() : reasonOfOffer(offerResult);
     }
 
     private RejectReason notLeaderReason()

@@ -53,14 +53,6 @@ final class SpaceReservation implements AutoCloseable
     }
 
     /**
-     * @return the cycle file claims are made in, or null.
-     */
-    File file()
-    {
-        return file;
-    }
-
-    /**
      * Makes {@code file} the one claims are made in, from {@code position} on (where the next document goes).
      */
     void moveTo(final File file, final long position)
