@@ -634,18 +634,8 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
         switch (reason)
         {
             case NOT_LEADER:
-                leaderChanges++;
-                noLeaderSinceNs = nowNs;
-                state = State.ATTACHING;
-                redirectTo(leaderId, leaderEndpoint, nowNs);
-                break;
-
             case NO_LEADER:
-                leaderChanges++;
-                noLeaderSinceNs = nowNs;
-                state = State.ATTACHING;
-                tryNextMember(nowNs);
-                backoffUntilNs = nowNs + REJECT_BACKOFF_NS;
+                leaderLost(reason, leaderId, leaderEndpoint, nowNs);
                 break;
 
             case BACK_PRESSURED:
@@ -663,6 +653,27 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
             default:
                 fail("append " + sequence + " of session " + sessionId + " refused: " + reason);
                 break;
+        }
+    }
+
+    /**
+     * The member this client talks to no longer leads: to the leader it names (NOT_LEADER), or, when it knows
+     * none (NO_LEADER), to the next member after a pause.
+     */
+    private void leaderLost(
+        final RejectReason reason, final int leaderId, final String leaderEndpoint, final long nowNs)
+    {
+        leaderChanges++;
+        noLeaderSinceNs = nowNs;
+        state = State.ATTACHING;
+        if (reason == RejectReason.NOT_LEADER)
+        {
+            redirectTo(leaderId, leaderEndpoint, nowNs);
+        }
+        else
+        {
+            tryNextMember(nowNs);
+            backoffUntilNs = nowNs + REJECT_BACKOFF_NS;
         }
     }
 
@@ -703,18 +714,7 @@ public final class RaftlogClient implements FragmentHandler, AutoCloseable
                 queries.markAllUnsent();
                 if (state == State.CONNECTED)
                 {
-                    leaderChanges++;
-                    noLeaderSinceNs = nowNs;
-                    state = State.ATTACHING;
-                    if (reason == RejectReason.NOT_LEADER)
-                    {
-                        redirectTo(leaderId, leaderEndpoint, nowNs);
-                    }
-                    else
-                    {
-                        tryNextMember(nowNs);
-                        backoffUntilNs = nowNs + REJECT_BACKOFF_NS;
-                    }
+                    leaderLost(reason, leaderId, leaderEndpoint, nowNs);
                 }
                 break;
             }

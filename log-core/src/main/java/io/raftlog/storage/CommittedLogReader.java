@@ -455,20 +455,8 @@ public final class CommittedLogReader implements AutoCloseable
 
     private boolean cycleFileExists(final int cycle)
     {
-        final net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore store =
-            queue.storeForCycle(cycle, queue.epoch(), false, null);
-        if (store == null)
-        {
-            return false;
-        }
-        try
-        {
-            return store.file().exists();
-        }
-        finally
-        {
-            queue.closeStore(store);
-        }
+        final File file = CycleFiles.file(queue, cycle);
+        return file != null && file.exists();
     }
 
     /**

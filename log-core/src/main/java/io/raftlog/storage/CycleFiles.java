@@ -37,6 +37,14 @@ final class CycleFiles
      */
     File file(final int cycle)
     {
+        return file(queue, cycle);
+    }
+
+    /**
+     * @return the file of {@code cycle} in {@code queue}, or null if there is none.
+     */
+    static File file(final SingleChronicleQueue queue, final int cycle)
+    {
         final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
         if (store == null)
         {
