@@ -45,9 +45,7 @@ final class PureLogSnapshots
         {
             return 0;
         }
-        final int tableLength = table == null ? 0 : table.encode(buffer, SnapshotLayout.sessionTableOffset(0));
-        SnapshotLayout.putSessionTableLength(buffer, 0, tableLength);
-        compaction.snapshotAndCompact(core, index, buffer, SnapshotLayout.HEADER_LENGTH + tableLength);
+        compaction.snapshotAndCompact(core, index, buffer, SnapshotLayout.writeSessions(table, buffer));
         lastSnapshotIndex = index;
         return 1;
     }

@@ -840,30 +840,20 @@ public final class ClientSessionService
             throw new IllegalStateException("the snapshot at " + index + " of " + length + " bytes has no session " +
                 "table header");
         }
-        final int tableLength = SnapshotLayout.sessionTableLength(header, 0, length);
-        if (tableLength == 0)
-        {
-            committed.reset(index);
-            return;
-        }
+        final int tableLength = SnapshotLayout.sessionTableLength(header, length);
         final UnsafeBuffer table = new UnsafeBuffer(new byte[tableLength]);
-        final int tableOffset = SnapshotLayout.sessionTableOffset(0);
         int position = 0;
         while (position < tableLength)
         {
-            final int read = snapshots.read(tableOffset + position, table, position, tableLength - position);
+            final int read = snapshots.read(
+                SnapshotLayout.HEADER_LENGTH + position, table, position, tableLength - position);
             if (read <= 0)
             {
                 throw new IllegalStateException("the snapshot at " + index + " ends inside its session table");
             }
             position += read;
         }
-        committed.decode(table, 0, tableLength);
-        if (committed.appliedIndex() != index)
-        {
-            throw new IllegalStateException(
-                "the snapshot at " + index + " holds a session table as of " + committed.appliedIndex());
-        }
+        SnapshotLayout.restoreSessions(committed, table, 0, tableLength, index);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.raftlog.statemachine;
 
+import io.raftlog.session.SessionTable;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -32,7 +33,7 @@ public final class SnapshotLayout
      * @return the session table's length, 0 for an empty snapshot.
      * @throws IllegalArgumentException when the snapshot is not in this layout.
      */
-    public static int sessionTableLength(final DirectBuffer header, final int offset, final long snapshotLength)
+    public static int sessionTableLength(final DirectBuffer header, final long snapshotLength)
     {
         if (snapshotLength == 0)
         {
@@ -42,7 +43,7 @@ public final class SnapshotLayout
         {
             throw new IllegalArgumentException("a snapshot of " + snapshotLength + " bytes has no session header");
         }
-        final int length = header.getInt(offset + SESSION_TABLE_LENGTH_OFFSET, ORDER);
+        final int length = header.getInt(SESSION_TABLE_LENGTH_OFFSET, ORDER);
         if (length < 0 || length > snapshotLength - HEADER_LENGTH)
         {
             throw new IllegalArgumentException(
@@ -52,20 +53,12 @@ public final class SnapshotLayout
     }
 
     /**
-     * @return where the session table starts in a snapshot at {@code offset}.
+     * @return where the state machine's state starts in a snapshot of {@code snapshotLength} bytes whose session
+     * table has {@code sessionTableLength} bytes.
      */
-    public static int sessionTableOffset(final int offset)
+    public static int stateOffset(final long snapshotLength, final int sessionTableLength)
     {
-        return offset + HEADER_LENGTH;
-    }
-
-    /**
-     * @return where the state machine's state starts in a snapshot at {@code offset} of {@code snapshotLength}
-     * bytes whose session table has {@code sessionTableLength} bytes.
-     */
-    public static int stateOffset(final int offset, final long snapshotLength, final int sessionTableLength)
-    {
-        return snapshotLength == 0 ? offset : offset + HEADER_LENGTH + sessionTableLength;
+        return snapshotLength == 0 ? 0 : HEADER_LENGTH + sessionTableLength;
     }
 
     /**
@@ -76,8 +69,37 @@ public final class SnapshotLayout
         return snapshotLength == 0 ? 0 : snapshotLength - HEADER_LENGTH - sessionTableLength;
     }
 
-    public static void putSessionTableLength(final MutableDirectBuffer buffer, final int offset, final int length)
+    /**
+     * Writes the session part at the start of a snapshot: {@code table}, or none (an empty table) when null.
+     *
+     * @return its length: where the state machine's state goes.
+     */
+    public static int writeSessions(final SessionTable table, final MutableDirectBuffer snapshot)
     {
-        buffer.putInt(offset + SESSION_TABLE_LENGTH_OFFSET, length, ORDER);
+        final int tableLength = table == null ? 0 : table.encode(snapshot, HEADER_LENGTH);
+        snapshot.putInt(SESSION_TABLE_LENGTH_OFFSET, tableLength, ORDER);
+        return HEADER_LENGTH + tableLength;
+    }
+
+    /**
+     * Makes {@code table} the session table of the snapshot at {@code index}: the one in its session part
+     * ({@code tableLength} bytes at {@code offset} of {@code bytes}), or an empty one when it has none.
+     *
+     * @throws IllegalStateException when the table in the snapshot is not as of its index.
+     */
+    public static void restoreSessions(
+        final SessionTable table, final DirectBuffer bytes, final int offset, final int tableLength, final long index)
+    {
+        if (tableLength == 0)
+        {
+            table.reset(index);
+            return;
+        }
+        table.decode(bytes, offset, tableLength);
+        if (table.appliedIndex() != index)
+        {
+            throw new IllegalStateException(
+                "the snapshot at " + index + " holds a session table as of " + table.appliedIndex());
+        }
     }
 }

@@ -338,21 +338,9 @@ public final class StateMachineRunner implements Agent
         final long index = snapshot.index();
         final DirectBuffer bytes = snapshot.state();
         final int length = snapshot.length();
-        final int tableLength = SnapshotLayout.sessionTableLength(bytes, 0, length);
-        if (tableLength == 0)
-        {
-            sessions.reset(index);
-        }
-        else
-        {
-            sessions.decode(bytes, SnapshotLayout.sessionTableOffset(0), tableLength);
-            if (sessions.appliedIndex() != index)
-            {
-                throw new IllegalStateException(
-                    "the snapshot at " + index + " holds a session table as of " + sessions.appliedIndex());
-            }
-        }
-        final int stateOffset = SnapshotLayout.stateOffset(0, length, tableLength);
+        final int tableLength = SnapshotLayout.sessionTableLength(bytes, length);
+        SnapshotLayout.restoreSessions(sessions, bytes, SnapshotLayout.HEADER_LENGTH, tableLength, index);
+        final int stateOffset = SnapshotLayout.stateOffset(length, tableLength);
         stateMachine.restore(index, bytes, stateOffset, (int)SnapshotLayout.stateLength(length, tableLength));
         appliedIndex = index;
         lastSnapshotIndex = index;
@@ -365,10 +353,8 @@ public final class StateMachineRunner implements Agent
     private void writeSnapshot()
     {
         final MutableDirectBuffer out = snapshots.buffer();
-        final int tableLength = sessions.encode(out, SnapshotLayout.sessionTableOffset(0));
-        SnapshotLayout.putSessionTableLength(out, 0, tableLength);
+        final int stateOffset = SnapshotLayout.writeSessions(sessions, out);
         final int stateLength = stateMachine.snapshot(state);
-        final int stateOffset = SnapshotLayout.sessionTableOffset(0) + tableLength;
         out.putBytes(stateOffset, state, 0, stateLength);
         snapshots.publish(appliedIndex, stateOffset + stateLength);
         lastSnapshotIndex = appliedIndex;

@@ -274,17 +274,33 @@ public final class FileMetaStore implements MetaStore, AutoCloseable
 
     private int checksum(final UnsafeBuffer src)
     {
-        src.getBytes(0, crcScratch);
+        return checksum(src, crc, crcScratch);
+    }
+
+    private static int checksum(final UnsafeBuffer src, final CRC32C crc, final byte[] scratch)
+    {
+        src.getBytes(0, scratch, 0, CRC_OFFSET);
         crc.reset();
-        crc.update(crcScratch, 0, CRC_OFFSET);
+        crc.update(scratch, 0, CRC_OFFSET);
         return (int)crc.getValue();
     }
 
     private boolean intact(final UnsafeBuffer src)
     {
-        final int version = src.getInt(4, ORDER);
-        return src.getInt(0, ORDER) == MAGIC && (version == VERSION || version == VERSION_ALTERNATING) &&
-            src.getInt(CRC_OFFSET, ORDER) == checksum(src) && src.getLong(TERM_OFFSET, ORDER) >= 0;
+        return isWhole(src, crc, crcScratch) && src.getLong(TERM_OFFSET, ORDER) >= 0;
+    }
+
+    /**
+     * Whether a slot's bytes hold a record this format wrote: its magic, a version it knows, and its checksum. Also
+     * for {@link MetaFileCommitIndex}, which reads the same slots from another process.
+     *
+     * @param scratch at least {@link #CRC_OFFSET} bytes.
+     */
+    static boolean isWhole(final UnsafeBuffer slot, final CRC32C crc, final byte[] scratch)
+    {
+        final int version = slot.getInt(4, ORDER);
+        return slot.getInt(0, ORDER) == MAGIC && (version == VERSION || version == VERSION_ALTERNATING) &&
+            slot.getInt(CRC_OFFSET, ORDER) == checksum(slot, crc, scratch);
     }
 
     private void load() throws IOException

@@ -139,16 +139,7 @@ public final class MetaFileCommitIndex implements CommittedLogReader.CommitIndex
 
     private boolean intact()
     {
-        final int version = record.getInt(4, ORDER);
-        if (record.getInt(0, ORDER) != FileMetaStore.MAGIC ||
-            (version != FileMetaStore.VERSION && version != FileMetaStore.VERSION_ALTERNATING))
-        {
-            return false;
-        }
-        record.getBytes(0, crcScratch);
-        crc.reset();
-        crc.update(crcScratch, 0, FileMetaStore.CRC_OFFSET);
-        return record.getInt(FileMetaStore.CRC_OFFSET, ORDER) == (int)crc.getValue() &&
+        return FileMetaStore.isWhole(record, crc, crcScratch) &&
             record.getLong(FileMetaStore.COMMIT_OFFSET, ORDER) >= 0;
     }
 }

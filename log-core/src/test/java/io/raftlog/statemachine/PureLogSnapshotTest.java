@@ -57,7 +57,7 @@ class PureLogSnapshotTest
             final FileSnapshotStore store = cluster.snapshots[id];
             final UnsafeBuffer state = new UnsafeBuffer(new byte[(int)store.length()]);
             store.read(0, state, 0, state.capacity());
-            final int tableLength = SnapshotLayout.sessionTableLength(state, 0, store.length());
+            final int tableLength = SnapshotLayout.sessionTableLength(state, store.length());
             assertTrue(tableLength > 0, "member " + id + ": the session table is in the snapshot");
             assertEquals(0, SnapshotLayout.stateLength(store.length(), tableLength), "and no state machine state");
         }
